@@ -1,0 +1,174 @@
+"""Identity protection: AES-GCM field encryption, HMAC blind index, pseudonymous display.
+
+Identity fields (a child's name, NIK, family-card number, address, parents' names, phone) and every
+free-text note are special personal data (UU 35/2014, UU 27/2022). They are stored only as
+ciphertext whose associated data binds table, column and row, so a ciphertext copied into another
+row or column fails to decrypt. Each ciphertext names the key that made it, so keys can be rotated.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+_VERSION = 1
+
+
+class IdentityError(Exception):
+    """A ciphertext that does not decrypt (wrong key, wrong row, tampered)."""
+
+
+@dataclass
+class Keyring:
+    """Encryption keys by id, the id used for new ciphertexts, and the blind-index key."""
+
+    keys: dict[str, bytes]
+    current: str
+    index_key: bytes
+    path: Path | None = None
+
+    @classmethod
+    def generate(cls, path: Path | None = None) -> Keyring:
+        kid = _new_key_id()
+        return cls({kid: AESGCM.generate_key(bit_length=256)}, kid, secrets.token_bytes(32), path)
+
+    @classmethod
+    def load_or_create(cls, path: Path) -> Keyring:
+        if path.exists():
+            data = json.loads(path.read_text())
+            return cls(
+                {k: base64.b64decode(v) for k, v in data["keys"].items()},
+                data["current"],
+                base64.b64decode(data["index_key"]),
+                path,
+            )
+        ring = cls.generate(path)
+        ring.save()
+        return ring
+
+    def save(self) -> None:
+        assert self.path is not None
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        data = {
+            "keys": {k: base64.b64encode(v).decode() for k, v in self.keys.items()},
+            "current": self.current,
+            "index_key": base64.b64encode(self.index_key).decode(),
+        }
+        tmp = self.path.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            json.dump(data, fh, indent=1)
+        os.replace(tmp, self.path)
+
+    def add_key(self) -> str:
+        """A new current key; old keys stay so existing ciphertexts still decrypt until re-encrypted."""
+        kid = _new_key_id()
+        self.keys[kid] = AESGCM.generate_key(bit_length=256)
+        self.current = kid
+        return kid
+
+    # -- encryption ------------------------------------------------------------------------------
+    def encrypt(self, plaintext: str | None, table: str, column: str, row: str) -> bytes | None:
+        if plaintext is None or plaintext == "":
+            return None
+        kid = self.current.encode()
+        nonce = secrets.token_bytes(12)
+        ct = AESGCM(self.keys[self.current]).encrypt(nonce, plaintext.encode("utf-8"), _aad(table, column, row))
+        return bytes([_VERSION, len(kid)]) + kid + nonce + ct
+
+    def decrypt(self, blob: bytes | memoryview | None, table: str, column: str, row: str) -> str | None:
+        if blob is None:
+            return None
+        blob = bytes(blob)
+        if len(blob) < 2 or blob[0] != _VERSION:
+            raise IdentityError("unknown ciphertext format")
+        n = blob[1]
+        kid = blob[2 : 2 + n].decode()
+        nonce = blob[2 + n : 14 + n]
+        key = self.keys.get(kid)
+        if key is None:
+            raise IdentityError(f"unknown key id {kid}")
+        try:
+            return AESGCM(key).decrypt(nonce, blob[14 + n :], _aad(table, column, row)).decode("utf-8")
+        except InvalidTag as exc:
+            raise IdentityError("ciphertext does not match its row or key") from exc
+
+    @staticmethod
+    def key_id_of(blob: bytes | memoryview | None) -> str | None:
+        if blob is None:
+            return None
+        blob = bytes(blob)
+        return blob[2 : 2 + blob[1]].decode()
+
+    # -- blind index -----------------------------------------------------------------------------
+    def blind_index(self, value: str | None, purpose: str = "nik") -> str | None:
+        """HMAC of the normalised value: equal values find each other without decrypting."""
+        if not value:
+            return None
+        norm = "".join(ch for ch in unicodedata.normalize("NFKC", value) if ch.isalnum()).upper()
+        return hmac.new(self.index_key, f"{purpose}:{norm}".encode(), hashlib.sha256).hexdigest()
+
+
+def _aad(table: str, column: str, row: str) -> bytes:
+    return f"kinerja|{table}|{column}|{row}".encode()
+
+
+def _new_key_id() -> str:
+    return dt.datetime.now(dt.UTC).strftime("k%Y%m%d%H%M%S") + secrets.token_hex(2)
+
+
+# -- display ---------------------------------------------------------------------------------------
+def initials(name: str | None, max_letters: int = 3) -> str:
+    """'Siti Hajar' -> 'SH'. Initials are what the register shows in place of a name."""
+    if not name:
+        return "-"
+    parts = [p for p in name.replace(".", " ").split() if p and p[0].isalpha()]
+    return "".join(p[0].upper() for p in parts[:max_letters]) or "-"
+
+
+def age_on(birth_date: dt.date | None, age_at_report: int | None, reported: dt.date | None,
+           on: dt.date) -> int | None:
+    if birth_date is not None:
+        years = on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
+        return max(years, 0)
+    if age_at_report is not None and reported is not None:
+        return age_at_report + max(0, on.year - reported.year - ((on.month, on.day) < (reported.month, reported.day)))
+    return age_at_report
+
+
+def display(pseudonym: str, child_initials: str, age: int | None, lang: str = "id") -> str:
+    """The only way a child appears outside a reveal: `A-2018-0007 · SH, 14 th`."""
+    if age is None:
+        return f"{pseudonym} · {child_initials}"
+    suffix = "y" if lang.startswith("en") else "th"
+    return f"{pseudonym} · {child_initials}, {age} {suffix}"
+
+
+# -- NIK -------------------------------------------------------------------------------------------
+def nik_problem(nik: str) -> str | None:
+    """None when the NIK is 16 digits with a valid date part (day, or day + 40 for women); else why not."""
+    if len(nik) != 16 or not nik.isdigit():
+        return "16 digits"
+    day, month, year2 = int(nik[6:8]), int(nik[8:10]), int(nik[10:12])
+    if day > 40:
+        day -= 40
+    if not 1 <= month <= 12:
+        return "date"
+    for century in (2000, 1900):
+        try:
+            dt.date(century + year2, month, day)
+            return None
+        except ValueError:
+            continue
+    return "date"

@@ -1,0 +1,1 @@
+"""The case register: Django models, services (writes), selectors (reads), views and admin."""

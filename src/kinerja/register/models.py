@@ -1,0 +1,306 @@
+"""Records of domain.md. Constraints live in the database as well as in forms and the importer."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from kinerja import vocab
+
+
+def _choices(v: vocab.Vocabulary) -> list[tuple[str, str]]:
+    return v.choices()
+
+
+def _in(field: str, v: vocab.Vocabulary, blank: bool = False) -> Q:
+    q = Q(**{f"{field}__in": list(v.codes)})
+    return q | Q(**{field: ""}) if blank else q
+
+
+class Unit(models.Model):
+    code = models.CharField(_("unit code"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    region_code = models.CharField(_("region code"), max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("unit")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Staff(AbstractUser):
+    """A user; the role decides what the model layer lets them read and do (see selectors)."""
+
+    full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="staff")
+    role = models.CharField(_("role"), max_length=20, choices=_choices(vocab.PERAN))
+
+    class Meta:
+        verbose_name = _("staff member")
+        constraints = [models.CheckConstraint(condition=_in("role", vocab.PERAN), name="staff_role_valid")]
+
+    def __str__(self) -> str:
+        return self.username
+
+
+class Child(models.Model):
+    """A child, known to the system by a pseudonym that is generated, never derived from identity."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="anak")
+    child_key = models.CharField(_("child key"), max_length=64)  # kode_anak: the unit's own key
+    pseudonym = models.CharField(_("pseudonym"), max_length=32)
+    initials = models.CharField(_("initials"), max_length=4, default="-")
+    sex = models.CharField(_("sex"), max_length=1, choices=_choices(vocab.JENIS_KELAMIN))
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    age_at_report = models.PositiveSmallIntegerField(_("age at report"), null=True, blank=True)
+    disability = models.BooleanField(_("disability"), default=False)
+    kecamatan = models.CharField(_("kecamatan"), max_length=100, blank=True)
+    # identity, encrypted (kinerja.identity); never shown without an audited reveal
+    name_enc = models.BinaryField(null=True, editable=False)
+    nik_enc = models.BinaryField(null=True, editable=False)
+    kk_enc = models.BinaryField(null=True, editable=False)
+    address_enc = models.BinaryField(null=True, editable=False)
+    parents_enc = models.BinaryField(null=True, editable=False)
+    phone_enc = models.BinaryField(null=True, editable=False)
+    nik_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+
+    IDENTITY_FIELDS = ("name", "nik", "kk", "address", "parents", "phone")
+
+    class Meta:
+        verbose_name = _("child")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "child_key"], name="child_key_unique_per_unit"),
+            models.UniqueConstraint(fields=["unit", "pseudonym"], name="child_pseudonym_unique_per_unit"),
+            models.CheckConstraint(condition=_in("sex", vocab.JENIS_KELAMIN), name="child_sex_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.pseudonym
+
+
+class Case(models.Model):
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="kasus")
+    number = models.CharField(_("case number"), max_length=64)
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="kasus")
+    category = models.CharField(_("category"), max_length=32, choices=_choices(vocab.KATEGORI))
+    referral_source = models.CharField(_("referral source"), max_length=32, choices=_choices(vocab.SUMBER_RUJUKAN))
+    risk = models.CharField(_("risk level"), max_length=10, choices=_choices(vocab.TINGKAT_RISIKO))
+    reported_at = models.DateTimeField(_("reported at"))
+    worker = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="kasus")
+    consent = models.BooleanField(_("consent recorded"), default=False)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closure_reason = models.CharField(_("closure reason"), max_length=32, blank=True,
+                                      choices=_choices(vocab.ALASAN_PENUTUPAN))
+
+    class Meta:
+        verbose_name = _("case")
+        ordering = ["-reported_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "number"], name="case_number_unique_per_unit"),
+            models.CheckConstraint(condition=_in("category", vocab.KATEGORI), name="case_category_valid"),
+            models.CheckConstraint(condition=_in("referral_source", vocab.SUMBER_RUJUKAN), name="case_source_valid"),
+            models.CheckConstraint(condition=_in("risk", vocab.TINGKAT_RISIKO), name="case_risk_valid"),
+            models.CheckConstraint(condition=_in("closure_reason", vocab.ALASAN_PENUTUPAN, blank=True),
+                                   name="case_closure_reason_valid"),
+            models.CheckConstraint(
+                condition=(Q(closed_at__isnull=True) & Q(closure_reason=""))
+                | (Q(closed_at__isnull=False) & ~Q(closure_reason="")),
+                name="case_closure_both_or_neither",
+            ),
+            models.CheckConstraint(condition=Q(closed_at__isnull=True) | Q(closed_at__gte=F("reported_at")),
+                                   name="case_closed_after_reported"),
+        ]
+        indexes = [
+            models.Index(fields=["unit", "reported_at"], name="case_unit_reported"),
+            models.Index(fields=["unit", "closed_at"], name="case_unit_closed"),
+            models.Index(fields=["worker", "reported_at"], name="case_worker_reported"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def resolved(self) -> bool:
+        return self.closure_reason in vocab.RESOLVED_REASONS
+
+
+class Action(models.Model):
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tindakan")
+    stage = models.CharField(_("stage"), max_length=32, choices=_choices(vocab.TAHAP))
+    service = models.CharField(_("service"), max_length=40, blank=True, choices=_choices(vocab.LAYANAN))
+    time = models.DateTimeField(_("time"))
+    staff = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    cost = models.BigIntegerField(_("cost (Rp)"), null=True, blank=True)
+    approved_by = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    obstacle = models.CharField(_("obstacle"), max_length=32, blank=True, choices=_choices(vocab.KENDALA))
+    notes_enc = models.BinaryField(null=True, editable=False)
+
+    class Meta:
+        verbose_name = _("action")
+        ordering = ["time"]
+        constraints = [
+            models.CheckConstraint(condition=_in("stage", vocab.TAHAP), name="action_stage_valid"),
+            models.CheckConstraint(condition=_in("service", vocab.LAYANAN, blank=True), name="action_service_valid"),
+            models.CheckConstraint(condition=Q(service="") | Q(stage__in=vocab.STAGES_WITH_SERVICE),
+                                   name="action_service_only_on_service_stages"),
+            models.CheckConstraint(condition=_in("obstacle", vocab.KENDALA, blank=True), name="action_obstacle_valid"),
+            models.CheckConstraint(condition=Q(cost__isnull=True) | Q(cost__gte=0), name="action_cost_not_negative"),
+            models.CheckConstraint(condition=Q(approved_at__isnull=True) | Q(approved_by__isnull=False),
+                                   name="action_approval_has_approver"),
+        ]
+        indexes = [
+            models.Index(fields=["case", "stage", "time"], name="action_case_stage_time"),
+            models.Index(fields=["time"], name="action_time"),
+        ]
+
+
+class Referral(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="rujukan")
+    partner = models.CharField(_("partner agency"), max_length=32, choices=_choices(vocab.MITRA))
+    sent_at = models.DateTimeField(_("sent at"))
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    result = models.CharField(_("result"), max_length=20, blank=True, choices=_choices(vocab.HASIL_RUJUKAN))
+
+    class Meta:
+        verbose_name = _("referral")
+        constraints = [
+            models.CheckConstraint(condition=_in("partner", vocab.MITRA), name="referral_partner_valid"),
+            models.CheckConstraint(condition=_in("result", vocab.HASIL_RUJUKAN, blank=True), name="referral_result_valid"),
+        ]
+        indexes = [models.Index(fields=["sent_at"], name="referral_sent")]
+
+
+_SKM = [f"u{i}" for i in range(1, 10)]
+
+
+class SurveyResponse(models.Model):
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="survei")
+    date = models.DateField(_("date"))
+    respondent_type = models.CharField(_("respondent"), max_length=20, blank=True,
+                                       choices=_choices(vocab.JENIS_RESPONDEN))
+    u1 = models.PositiveSmallIntegerField(null=True, blank=True)
+    u2 = models.PositiveSmallIntegerField(null=True, blank=True)
+    u3 = models.PositiveSmallIntegerField(null=True, blank=True)
+    u4 = models.PositiveSmallIntegerField(null=True, blank=True)
+    u5 = models.PositiveSmallIntegerField(null=True, blank=True)
+    u6 = models.PositiveSmallIntegerField(null=True, blank=True)
+    u7 = models.PositiveSmallIntegerField(null=True, blank=True)
+    u8 = models.PositiveSmallIntegerField(null=True, blank=True)
+    u9 = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("survey response")
+        constraints = [
+            models.CheckConstraint(condition=_in("respondent_type", vocab.JENIS_RESPONDEN, blank=True),
+                                   name="survey_respondent_valid"),
+        ] + [
+            models.CheckConstraint(condition=Q(**{f"{u}__isnull": True}) | Q(**{f"{u}__gte": 1, f"{u}__lte": 4}),
+                                   name=f"survey_{u}_1_to_4")
+            for u in _SKM
+        ]
+        indexes = [models.Index(fields=["unit", "date"], name="survey_unit_date")]
+
+
+class Complaint(models.Model):
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="pengaduan")
+    received_at = models.DateTimeField(_("received at"))
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    channel = models.CharField(_("channel"), max_length=40, blank=True)
+    topic = models.CharField(_("topic"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("complaint")
+        constraints = [
+            models.CheckConstraint(condition=Q(resolved_at__isnull=True) | Q(resolved_at__gte=F("received_at")),
+                                   name="complaint_resolved_after_received"),
+        ]
+        indexes = [models.Index(fields=["unit", "received_at"], name="complaint_unit_received")]
+
+
+class BudgetLine(models.Model):
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="anggaran")
+    year = models.PositiveSmallIntegerField(_("fiscal year"))
+    activity = models.CharField(_("activity"), max_length=200)
+    allocation = models.BigIntegerField(_("allocation (pagu)"))
+    realisation = models.BigIntegerField(_("realisation"))
+
+    class Meta:
+        verbose_name = _("budget line")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year", "activity"], name="budget_unique"),
+            models.CheckConstraint(condition=Q(allocation__gte=0) & Q(realisation__gte=0), name="budget_not_negative"),
+        ]
+
+
+class Staffing(models.Model):
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="sdm")
+    year = models.PositiveSmallIntegerField(_("year"))
+    social_workers = models.DecimalField(_("social workers (FTE)"), max_digits=9, decimal_places=2)
+    certified = models.DecimalField(_("certified (FTE)"), max_digits=9, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("staffing")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year"], name="staffing_unique"),
+            models.CheckConstraint(condition=Q(certified__gte=0) & Q(certified__lte=F("social_workers")),
+                                   name="staffing_certified_within_total"),
+        ]
+
+
+class Facility(models.Model):
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="sarana")
+    year = models.PositiveSmallIntegerField(_("year"))
+    safe_house_beds = models.PositiveIntegerField(_("safe-house beds"))
+    bed_days = models.PositiveIntegerField(_("bed-days used"))
+    vehicles = models.PositiveIntegerField(_("vehicles"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("facilities")
+        constraints = [models.UniqueConstraint(fields=["unit", "year"], name="facility_unique")]
+
+
+class Target(models.Model):
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="target")
+    year = models.PositiveSmallIntegerField(_("year"))
+    indicator = models.CharField(_("indicator"), max_length=64)
+    value = models.FloatField(_("target"))
+
+    class Meta:
+        verbose_name = _("performance target")
+        constraints = [models.UniqueConstraint(fields=["unit", "year", "indicator"], name="target_unique")]
+
+
+class AuditEntry(models.Model):
+    """Append-only, hash-chained (kinerja.auditchain). Written only through services.audit()."""
+
+    seq = models.PositiveBigIntegerField(unique=True)
+    at = models.DateTimeField()
+    username = models.CharField(max_length=150)
+    action = models.CharField(max_length=64)
+    record = models.CharField(max_length=200)
+    reason = models.TextField(blank=True)
+    detail = models.TextField(blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        ordering = ["seq"]
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if self.pk is not None:
+            raise PermissionError("audit entries are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise PermissionError("audit entries are append-only")
