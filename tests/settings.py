@@ -24,3 +24,7 @@ os.environ.setdefault("KINERJA_LANGUAGE", "id")
 from kinerja.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast in tests only
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # a real file (not :memory:), so encryption-at-rest scans and backups read actual bytes
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-kinerja.sqlite3")}  # noqa: F405

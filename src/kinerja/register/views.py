@@ -1,13 +1,99 @@
-from django.http import HttpResponse
+"""Thin views over selectors and services. Identity is shown only in the response to an audited
+POST (never in a URL), and that response is not cached."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
+
+from kinerja import vocab
+from kinerja.register import keyring, permissions, selectors, services
 
 
-def case_list(request):
-    return HttpResponse("")
+@login_required
+def case_list(request):  # type: ignore[no-untyped-def]
+    role = permissions.role_of(request.user)
+    qs = selectors.cases_for(request.user).order_by("-reported_at", "pk")
+    q = (request.GET.get("q") or "").strip()
+    status = request.GET.get("status") or ""
+    if q:
+        qs = qs.filter(Q(number__icontains=q) | Q(child__pseudonym__icontains=q))
+    if status == "terbuka":
+        qs = qs.filter(closed_at__isnull=True)
+    elif status == "ditutup":
+        qs = qs.filter(closed_at__isnull=False)
+    page = Paginator(qs, 25).get_page(request.GET.get("hal"))
+    rows = [
+        {"case": c, "child": selectors.child_label(c.child, first_report=c.reported_at.date()),
+         "category": vocab.KATEGORI.label(c.category, request.LANGUAGE_CODE),
+         "risk": vocab.TINGKAT_RISIKO.label(c.risk, request.LANGUAGE_CODE),
+         "closure": vocab.ALASAN_PENUTUPAN.label(c.closure_reason, request.LANGUAGE_CODE) if c.closure_reason else ""}
+        for c in page
+    ]
+    template = "kinerja/_case_rows.html" if request.htmx else "kinerja/case_list.html"
+    return render(request, template, {"page": page, "rows": rows, "q": q, "status": status,
+                                      "can_see_cases": role in permissions.CAN_SEE_CASES})
 
 
-def case_detail(request, pk):
-    return HttpResponse("")
+def _case_context(request, pk: int) -> dict:  # type: ignore[no-untyped-def]
+    case = get_object_or_404(selectors.cases_for(request.user), pk=pk)
+    lang = request.LANGUAGE_CODE
+    actions = [
+        {"a": a, "stage": vocab.TAHAP.label(a.stage, lang),
+         "service": vocab.LAYANAN.label(a.service, lang) if a.service else "",
+         "obstacle": vocab.KENDALA.label(a.obstacle, lang) if a.obstacle else "",
+         "has_notes": a.notes_enc is not None}
+        for a in case.tindakan.select_related("staff", "approved_by").order_by("time", "pk")
+    ]
+    return {
+        "case": case,
+        "child": selectors.child_label(case.child, first_report=case.reported_at.date()),
+        "category": vocab.KATEGORI.label(case.category, lang),
+        "source": vocab.SUMBER_RUJUKAN.label(case.referral_source, lang),
+        "risk": vocab.TINGKAT_RISIKO.label(case.risk, lang),
+        "closure": vocab.ALASAN_PENUTUPAN.label(case.closure_reason, lang) if case.closure_reason else "",
+        "actions": actions,
+        "referrals": [
+            {"r": r, "partner": vocab.MITRA.label(r.partner, lang),
+             "result": vocab.HASIL_RUJUKAN.label(r.result, lang) if r.result else ""}
+            for r in case.rujukan.order_by("sent_at", "pk")
+        ],
+        "can_reveal": permissions.role_of(request.user) in permissions.CAN_REVEAL,
+    }
 
 
-def reveal_identity(request, pk):
-    return HttpResponse("")
+@login_required
+def case_detail(request, pk: int):  # type: ignore[no-untyped-def]
+    return render(request, "kinerja/case_detail.html", _case_context(request, pk))
+
+
+@never_cache
+@sensitive_post_parameters()
+@login_required
+@require_http_methods(["POST"])
+def reveal_identity(request, pk: int):  # type: ignore[no-untyped-def]
+    ctx = _case_context(request, pk)
+    case = ctx["case"]
+    reason = request.POST.get("alasan", "")
+    try:
+        ident = services.reveal_identity(request.user, case.child, reason)
+    except services.ReasonRequired as exc:
+        ctx["reveal_error"] = str(exc)
+        return render(request, "kinerja/case_detail.html", ctx, status=400)
+    except PermissionDenied as exc:
+        ctx["reveal_error"] = str(exc) or _("You may not reveal this identity.")
+        return render(request, "kinerja/case_detail.html", ctx, status=403)
+    labels = {"name": _("Name"), "nik": _("NIK"), "kk": _("Family card number"), "address": _("Address"),
+              "parents": _("Parents or guardian"), "phone": _("Phone")}
+    ctx["identity"] = [(labels[k], v) for k, v in ident.items()]
+    for row in ctx["actions"]:
+        if row["has_notes"]:
+            row["notes"] = keyring.decrypt_action_notes(row["a"].uid, row["a"].notes_enc)
+    return render(request, "kinerja/case_detail.html", ctx)

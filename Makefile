@@ -1,0 +1,33 @@
+# Kinerja: `make demo` serves the synthetic sample; `make test` runs every test (SQLite and PostgreSQL).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# Domain modules that mypy checks (plain Python, no HTTP).
+MYPY_TARGETS := src/kinerja/config.py src/kinerja/vocab.py src/kinerja/identity.py src/kinerja/auditchain.py
+
+.PHONY: setup demo test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: setup
+	$(BIN)/kinerja demo --host 127.0.0.1 --port 8000
+
+lint: setup
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy $(MYPY_TARGETS)
+
+test: setup lint
+	bash scripts/test.sh
+
+bench: setup
+	$(BIN)/python benchmarks/import_bench.py --cases 100000 --backend both
+
+clean:
+	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .ruff_cache .mypy_cache
