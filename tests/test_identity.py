@@ -125,3 +125,22 @@ def test_rotate_key_reencrypts_everything(child_case):
     assert count == 1 and new_id != before
     assert Keyring.key_id_of(after.name_enc) == new_id
     assert services.read_identity(after)["name"] == "Siti Hajar"
+
+
+def test_duplicate_niks_found_without_decrypting(units, monkeypatch):
+    from kinerja.register import keyring, selectors
+    from tests import factories
+
+    a = factories.child(units["seksi"], name="Anak Satu", nik="1471010101100001")
+    b = factories.child(units["other"], name="Anak Dua", nik="1471 0101 0110 0001")
+    factories.child(units["seksi"], name="Anak Tiga", nik="1471010101100002")
+    factories.child(units["seksi"], name="Tanpa NIK")
+
+    def no_decrypt(*args, **kwargs):
+        raise AssertionError("decrypted")
+
+    monkeypatch.setattr(keyring, "decrypt_child_field", no_decrypt)
+    assert list(selectors.same_nik(a)) == [b]
+    groups = selectors.duplicate_nik_groups()
+    assert [[c.pk for c in g] for g in groups] == [[a.pk, b.pk]]
+    assert selectors.duplicate_nik_groups([units["seksi"].pk]) == []

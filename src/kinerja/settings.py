@@ -123,5 +123,9 @@ LOGGING = {
     "filters": {"no_identity": {"()": "kinerja.logfilter.NoIdentityFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["no_identity"]}},
     "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {"django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False}},
+    "loggers": {
+        # filtered where records are made, so every handler (and test capture) sees the cleaned record
+        "django.request": {"level": "ERROR", "filters": ["no_identity"], "propagate": True},
+        "django.security": {"level": "WARNING", "filters": ["no_identity"], "propagate": True},
+    },
 }

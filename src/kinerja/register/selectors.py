@@ -45,3 +45,25 @@ def child_label(child: Child, on: dt.date | None = None, first_report: dt.date |
     on = on or timezone.localdate()
     age = identity.age_on(child.birth_date, child.age_at_report, first_report, on)
     return identity.display(child.pseudonym, child.initials, age, get_language() or "id")
+
+
+def same_nik(child: Child) -> QuerySet[Child]:
+    """Other child records with the same NIK, found through the blind index without decrypting:
+    the usual sign of one child registered twice (or moved between units)."""
+    if not child.nik_index:
+        return Child.objects.none()
+    return Child.objects.filter(nik_index=child.nik_index).exclude(pk=child.pk).select_related("unit")
+
+
+def duplicate_nik_groups(unit_ids: list[int] | None = None) -> list[list[Child]]:
+    """Groups of child records that share a NIK (blind index), for a section head's clean-up."""
+    from django.db.models import Count
+
+    qs = Child.objects.exclude(nik_index="")
+    if unit_ids is not None:
+        qs = qs.filter(unit_id__in=unit_ids)
+    dup_keys = qs.values("nik_index").annotate(n=Count("pk")).filter(n__gt=1).values_list("nik_index", flat=True)
+    groups: dict[str, list[Child]] = {}
+    for c in qs.filter(nik_index__in=list(dup_keys)).order_by("nik_index", "pk"):
+        groups.setdefault(c.nik_index, []).append(c)
+    return list(groups.values())

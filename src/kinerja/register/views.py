@@ -66,6 +66,8 @@ def _case_context(request, pk: int) -> dict:  # type: ignore[no-untyped-def]
             for r in case.rujukan.order_by("sent_at", "pk")
         ],
         "can_reveal": permissions.role_of(request.user) in permissions.CAN_REVEAL,
+        "same_nik": [c.pseudonym + " (" + c.unit.code + ")" for c in selectors.same_nik(case.child)]
+        if permissions.role_of(request.user) in permissions.CAN_REVEAL else [],
     }
 
 
