@@ -12,6 +12,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from itertools import combinations
+from typing import TypedDict
 
 from .records import Coding, Project
 
@@ -176,6 +177,16 @@ def krippendorff_alpha_nominal(data: Sequence[Sequence[Hashable | None]]) -> flo
     return 1.0 - (n - 1) * observed_disagreement / expected
 
 
+class AgreementRow(TypedDict):
+    """One object of ``kinerja evidence agreement --format json``."""
+
+    kode: str
+    unit: int
+    alpha: float | None
+    persen_setuju: float | None
+    kappa: dict[str, float | None]
+
+
 def _round(value: float | None, digits: int | None) -> float | None:
     if value is None or digits is None:
         return value
@@ -184,7 +195,7 @@ def _round(value: float | None, digits: int | None) -> float | None:
 
 def agreement_report(
     project: Project, coders: Sequence[str] | None = None, *, digits: int | None = None
-) -> list[dict[str, object]]:
+) -> list[AgreementRow]:
     """The spec's machine output of ``kinerja evidence agreement --format json``, one object per
     codable code, sorted by code name: ``{"kode", "unit", "alpha", "persen_setuju", "kappa"}``.
 
@@ -193,7 +204,7 @@ def agreement_report(
     pair "a/b" (names sorted, pairs sorted) to Cohen's kappa over the units of the sources both
     coded. Undefined values are None. ``digits`` rounds the numbers (None keeps full precision)."""
     coder_list = sorted(set(coders) if coders is not None else project.coder_names())
-    report: list[dict[str, object]] = []
+    report: list[AgreementRow] = []
     for code in sorted(project.codes, key=lambda c: (c.name, c.guid)):
         if not code.codable:
             continue

@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 SOURCE_TYPES: tuple[str, ...] = ("wawancara", "observasi", "dokumentasi")
 STANCES: tuple[str, ...] = ("mendukung", "menghambat", "netral")
@@ -32,6 +33,15 @@ class Message:
 
     def __str__(self) -> str:
         return f"{self.id} / {self.en}"
+
+
+class EvidenceError(Exception):
+    """Base of the errors these modules raise; ``messages`` holds every problem found, so a
+    user sees all of them at once instead of fixing a file one error at a time."""
+
+    def __init__(self, messages: Iterable[Message]) -> None:
+        self.messages: list[Message] = list(messages)
+        super().__init__("; ".join(m.en for m in self.messages))
 
 
 @dataclass(frozen=True)
@@ -118,21 +128,27 @@ class Project:
     informants: tuple[Informant, ...] = ()
     codings: tuple[Coding, ...] = ()
     memos: tuple[Memo, ...] = ()
-    _index: dict[str, dict[str, object]] = field(default_factory=dict, init=False, repr=False, compare=False)
+    @cached_property
+    def _codes(self) -> dict[str, Code]:
+        return {c.guid: c for c in self.codes}
 
-    def _lookup(self, kind: str, items: Iterable[object]) -> dict[str, object]:
-        if kind not in self._index:
-            self._index[kind] = {getattr(item, "guid"): item for item in items}  # noqa: B009
-        return self._index[kind]
+    @cached_property
+    def _sources(self) -> dict[str, Source]:
+        return {s.guid: s for s in self.sources}
 
+    @cached_property
+    def _informants(self) -> dict[str, Informant]:
+        return {i.guid: i for i in self.informants}
+
+    # Lookups by GUID, built once per (immutable) project.
     def code(self, guid: str) -> Code | None:
-        return self._lookup("codes", self.codes).get(guid)  # type: ignore[return-value]
+        return self._codes.get(guid)
 
     def source(self, guid: str) -> Source | None:
-        return self._lookup("sources", self.sources).get(guid)  # type: ignore[return-value]
+        return self._sources.get(guid)
 
     def informant(self, guid: str) -> Informant | None:
-        return self._lookup("informants", self.informants).get(guid)  # type: ignore[return-value]
+        return self._informants.get(guid)
 
     def coder_names(self) -> list[str]:
         """Every coder that made a coding, sorted: these are the raters agreement compares."""
