@@ -144,3 +144,19 @@ def test_duplicate_niks_found_without_decrypting(units, monkeypatch):
     groups = selectors.duplicate_nik_groups()
     assert [[c.pk for c in g] for g in groups] == [[a.pk, b.pk]]
     assert selectors.duplicate_nik_groups([units["seksi"].pk]) == []
+
+
+def test_rotate_key_also_reencrypts_evidence_texts(users):
+    from kinerja.evidence import services as evidence
+    from kinerja.evidence.models import Source
+    from kinerja.identity import Keyring
+    from kinerja.register import keyring, services
+
+    src = evidence.import_source(users["evaluator"], b"Anggaran terbatas.\n\nKoordinasi lambat.", "w1.txt",
+                                 source_type="wawancara")
+    before = Keyring.key_id_of(Source.objects.get(pk=src.pk).text_enc)
+    new_id, count = services.rotate_keys()
+    keyring.reset()
+    after = Source.objects.get(pk=src.pk)
+    assert count >= 1 and Keyring.key_id_of(after.text_enc) == new_id != before
+    assert evidence.source_text(after).startswith("Anggaran terbatas.")

@@ -109,3 +109,9 @@ def test_api_lists_visible_cases_without_identity(client, users, data):
 def test_openapi_schema_served(client, users):
     r = login(client, users["kasi"]).get("/api/openapi.json")
     assert r.status_code == 200 and "/api/kasus/" in r.json()["paths"]
+
+
+def test_indonesian_first_whatever_the_browser_says(client, users, data):
+    c = login(client, users["kasi"])
+    html = c.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "Register kasus" in html

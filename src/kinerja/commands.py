@@ -1,23 +1,30 @@
-"""Subcommands that areas outside the register add to `kinerja` (indicators, evidence).
+"""Where the areas outside the register plug into `kinerja`: CLI subcommands, JSON API routers
+and demo samples. Imports are inside the functions so that `kinerja --help` stays fast and the
+register never imports the other areas at module load."""
 
-Each area module has `register(subparsers, add)`, where `add(name, handler, help, parent=None)`
-returns the new subparser. Add one line per area below."""
+from __future__ import annotations
 
 from collections.abc import Callable
 
 
 def extensions() -> list[Callable]:
-    registrations: list[Callable] = []
-    return registrations
+    """`register(subparsers, add)` functions; `add(name, handler, help, parent=None)` returns a subparser."""
+    from kinerja.evidence import commands as evidence_commands
+    from kinerja.indicators import commands as indicators_commands
+
+    return [indicators_commands.register, evidence_commands.register]
 
 
 def demo_loaders() -> list[Callable]:
     """Loaders that add an area's synthetic sample to `kinerja demo`; each takes the output stream."""
-    loaders: list[Callable] = []
-    return loaders
+    from kinerja.evidence import demo as evidence_demo
+
+    return [evidence_demo.load_sample]
 
 
 def api_routers() -> list[tuple[str, object]]:
     """(prefix, ninja Router) pairs that areas mount on the JSON API."""
-    routers: list[tuple[str, object]] = []
-    return routers
+    from kinerja.evidence import api as evidence_api
+    from kinerja.indicators import api as indicators_api
+
+    return [("/indikator/", indicators_api.router), ("/bukti/", evidence_api.router)]

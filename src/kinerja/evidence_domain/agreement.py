@@ -204,22 +204,43 @@ def agreement_report(
     pair "a/b" (names sorted, pairs sorted) to Cohen's kappa over the units of the sources both
     coded. Undefined values are None. ``digits`` rounds the numbers (None keeps full precision)."""
     coder_list = sorted(set(coders) if coders is not None else project.coder_names())
+    # One pass: paragraph units found once per source, codings grouped once, so a workspace of
+    # 20,000 codings takes well under a second (scanning all codings per code took seconds).
+    coded = coded_sources(c for c in project.codings if c.coder in coder_list)
+    spans: dict[tuple[str, str, str], list[tuple[int, int]]] = defaultdict(list)
+    for c in project.codings:
+        if c.coder in coder_list:
+            spans[(c.code, c.source, c.coder)].append((c.start, c.end))
+    layout = []
+    for source in sorted(project.sources, key=lambda s: s.guid):
+        here = {k for k in coder_list if source.guid in coded.get(k, ())}
+        if len(here) >= 2:
+            layout.append((source.guid, paragraph_units(source.text), here))
+    n_units = sum(len(units) for _g, units, _h in layout)
+
     report: list[AgreementRow] = []
     for code in sorted(project.codes, key=lambda c: (c.name, c.guid)):
         if not code.codable:
             continue
-        units, values = unit_values(project, code.guid, coder_list)
+        values: dict[str, list[int | None]] = {k: [] for k in coder_list}
+        for guid, units, here in layout:
+            for k in coder_list:
+                own = spans.get((code.guid, guid, k))
+                if k not in here:
+                    values[k].extend([None] * len(units))
+                elif not own:
+                    values[k].extend([0] * len(units))
+                else:
+                    values[k].extend(1 if any(a < e and s < b for s, e in own) else 0 for a, b in units)
         rows = [values[k] for k in coder_list]
-        kappa: dict[str, float | None] = {}
-        for a, b in combinations(coder_list, 2):
-            kappa[f"{a}/{b}"] = _round(cohen_kappa(values[a], values[b]), digits)
         report.append(
             {
                 "kode": code.name,
-                "unit": len(units),
-                "alpha": _round(krippendorff_alpha_nominal(rows), digits) if units else None,
+                "unit": n_units,
+                "alpha": _round(krippendorff_alpha_nominal(rows), digits) if n_units else None,
                 "persen_setuju": _round(percent_agreement(rows), digits),
-                "kappa": kappa,
+                "kappa": {f"{a}/{b}": _round(cohen_kappa(values[a], values[b]), digits)
+                          for a, b in combinations(coder_list, 2)},
             }
         )
     return report

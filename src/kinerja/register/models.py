@@ -161,6 +161,8 @@ class Action(models.Model):
         indexes = [
             models.Index(fields=["case", "stage", "time"], name="action_case_stage_time"),
             models.Index(fields=["time"], name="action_time"),
+            # covers the indicator engine's per-period scans of actions (obstacles, services, stages)
+            models.Index(fields=["time", "stage", "service", "obstacle", "case"], name="action_time_cover"),
         ]
 
 

@@ -115,6 +115,9 @@ def rotate_keys() -> tuple[str, int]:
             action.notes_enc = keyring.encrypt_action_notes(action.uid, note)
             action.save(update_fields=["notes_enc"])
             count += 1
+        from kinerja.evidence.services import reencrypt_evidence
+
+        count += reencrypt_evidence()  # source texts and memos of the evidence workspace
         # the key file changes only after every ciphertext was re-encrypted in this transaction
         ring.save()
     audit("system", "rotate_key", f"key:{new_id}", "", {"records": count})

@@ -1,0 +1,445 @@
+"""Indicator benchmark: the engine against an independent DuckDB reference, on N synthetic cases.
+
+    python benchmarks/indicators_bench.py [--cases 1000000] [--year 2024] [--backend sqlite|postgresql|both]
+        [--pg-url URL] [--csv DIR] [--data-dir DIR] [--keep DIR]
+
+Steps: generate N cases with kinerja.generator (or reuse a folder with --csv), import them
+(kinerja.register.transfer) into a fresh SQLite database and/or a scratch PostgreSQL database (or
+reuse an imported KINERJA_DATA_DIR with --data-dir), then for every unit compute every measure for
+the calendar year and for a 92-day window (1 March - 1 June: not a calendar year, so P_prev is
+the 92 days before and the yearly measures are null) twice:
+- the engine: kinerja.indicators.measures.compute_many over all units, in its own process;
+- the reference: DuckDB SQL written from indicators.md alone, straight over the CSV files. It
+  works in naive WIB times (as the files are written) with a recursive closure of the unit tree,
+  and counts distinct children as distinct (kode_unit, kode_anak), so it shares nothing with the
+  engine's UTC bounds, per-unit roll-up or ORM queries.
+Every value of every unit must agree to 1e-6 (absolute, or 1e-9 relative for large amounts);
+disagreements are listed and the exit status is 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+MARK = "BENCH_RESULT "
+YEARS = (2016, 2025)
+RESOLVED = ("reunifikasi_keluarga", "dirujuk_lembaga", "tujuan_tercapai", "mandiri_dewasa")
+SPM = ("permakanan", "sandang", "alat_bantu", "perbekalan_kesehatan", "bimbingan_fisik_mental_sosial",
+       "bimbingan_sosial_keluarga", "fasilitasi_dokumen", "akses_pendidikan_kesehatan", "penelusuran_keluarga",
+       "reunifikasi_reintegrasi", "rujukan")
+PAIRS = (("pendekatan_awal", "asesmen"), ("asesmen", "rencana_intervensi"), ("rencana_intervensi", "intervensi"),
+         ("intervensi", "terminasi"))
+# Directions of indicators.md (for capaian_target); the reference keeps its own copy on purpose.
+DIRECTION = {
+    "kasus_selesai": "up", "tingkat_penyelesaian": "up", "pertumbuhan_penyelesaian": "up",
+    "kasus_selesai_per_peksos": "up", "biaya_per_kasus_selesai": "down", "ikm": "up",
+    "rasio_peksos_bersertifikat": "up", "pengaduan_per_100_kasus": "down", "waktu_respon_median_jam": "down",
+    "respon_tepat_waktu": "up", "waktu_asesmen_median_hari": "down", "pengaduan_selesai_tepat_waktu": "up",
+    "kepatuhan_sop": "up", "rencana_disetujui": "up", "kelengkapan_dokumentasi": "up", "capaian_spm": "up",
+    "waktu_tanggap_rujukan_median_jam": "down", "rujukan_tanpa_respon": "down", "kendala_anggaran": "down",
+    "kendala_komunikasi": "down", "kendala_sarana_prasarana": "down", "kendala_sdm": "down",
+    "kasus_terkendala": "down", "rasio_kesetaraan_respon": "up",
+    **{f"durasi_{a}_{b}_median_hari": "down" for a, b in PAIRS},
+}
+
+
+# -- the DuckDB reference ------------------------------------------------------------------------
+def _load(con, csv_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    def src(name: str) -> str:
+        return f"read_csv('{csv_dir / (name + '.csv')}', header=true, all_varchar=true)"
+
+    def ts(col: str) -> str:
+        return f"CAST(NULLIF({col}, '') AS TIMESTAMP)"  # naive WIB, as the import format writes it
+
+    con.execute(f"CREATE TABLE unit AS SELECT kode_unit, NULLIF(induk, '') AS induk FROM {src('unit')}")
+    con.execute(f"""CREATE TABLE kasus AS SELECT kode_unit AS u, nomor_kasus AS no, kode_anak AS anak,
+        jenis_kelamin AS sex, tingkat_risiko AS risk, {ts('dilaporkan_pada')} AS rep,
+        lower(coalesce(persetujuan, '')) IN ('ya', 'true', '1') AS consent,
+        {ts('ditutup_pada')} AS clo, NULLIF(alasan_penutupan, '') AS reason FROM {src('kasus')}""")
+    con.execute(f"""CREATE TABLE tindakan AS SELECT kode_unit AS u, nomor_kasus AS no, tahap AS stage,
+        NULLIF(layanan, '') AS service, {ts('waktu')} AS t, {ts('disetujui_pada')} AS approved,
+        NULLIF(kendala, '') AS obstacle FROM {src('tindakan')}""")
+    con.execute(f"""CREATE TABLE rujukan AS SELECT kode_unit AS u, nomor_kasus AS no, {ts('dikirim_pada')} AS sent,
+        {ts('diterima_pada')} AS ack, NULLIF(hasil, '') AS result FROM {src('rujukan')}""")
+    con.execute(f"""CREATE TABLE survei AS SELECT kode_unit AS u, CAST(tanggal AS DATE) AS d,
+        {', '.join(f'CAST(NULLIF(u{i}, {chr(39)}{chr(39)}) AS INTEGER) AS u{i}' for i in range(1, 10))}
+        FROM {src('survei')}""")
+    con.execute(f"""CREATE TABLE pengaduan AS SELECT kode_unit AS u, {ts('diterima_pada')} AS rec,
+        {ts('diselesaikan_pada')} AS res FROM {src('pengaduan')}""")
+    con.execute(f"""CREATE TABLE anggaran AS SELECT kode_unit AS u, CAST(tahun AS INTEGER) AS y,
+        CAST(pagu AS HUGEINT) AS pagu, CAST(realisasi AS HUGEINT) AS real FROM {src('anggaran')}""")
+    con.execute(f"""CREATE TABLE sdm AS SELECT kode_unit AS u, CAST(tahun AS INTEGER) AS y,
+        CAST(peksos AS DECIMAL(18, 2)) AS fte, CAST(peksos_bersertifikat AS DECIMAL(18, 2)) AS cert FROM {src('sdm')}""")
+    con.execute(f"""CREATE TABLE sarana AS SELECT kode_unit AS u, CAST(tahun AS INTEGER) AS y,
+        CAST(kapasitas_rumah_aman AS BIGINT) AS beds, CAST(hari_rawat AS BIGINT) AS bed_days FROM {src('sarana')}""")
+    con.execute(f"""CREATE TABLE target AS SELECT kode_unit AS u, CAST(tahun AS INTEGER) AS y, indikator AS ind,
+        CAST(target AS DOUBLE) AS v FROM {src('target')}""")
+    con.execute("""CREATE TABLE tree AS WITH RECURSIVE t(anc, des) AS (
+        SELECT kode_unit, kode_unit FROM unit
+        UNION ALL SELECT t.anc, unit.kode_unit FROM t JOIN unit ON unit.induk = t.des) SELECT * FROM t""")
+    firsts = ", ".join(f"MIN(t) FILTER (WHERE stage = '{s}') AS \"f_{s}\"" for s in
+                       ("pendekatan_awal", "asesmen", "rencana_intervensi", "intervensi", "terminasi"))
+    con.execute(f"CREATE TABLE firsts AS SELECT u, no, {firsts} FROM tindakan GROUP BY u, no")
+    con.execute("""CREATE TABLE ri AS SELECT u, no, MIN(approved) AS first_approval FROM tindakan
+        WHERE stage = 'rencana_intervensi' AND approved IS NOT NULL GROUP BY u, no""")
+
+
+def open_reference(csv_dir: Path):  # type: ignore[no-untyped-def]
+    """A DuckDB connection with the CSV tables loaded (once for all periods)."""
+    import duckdb
+
+    con = duckdb.connect()
+    _load(con, csv_dir)
+    return con
+
+
+def reference(con, start: dt.date, end: dt.date, sla_high: float = 24, sla_other: float = 72,  # type: ignore[no-untyped-def]
+              complaint_days: float = 14) -> dict[str, dict[str, float | int | None]]:
+    """Every measure of every unit for [start, end), from the spec alone, in naive WIB times."""
+    calendar = start.month == 1 and start.day == 1 and end == dt.date(start.year + 1, 1, 1)
+    prev = (dt.date(start.year - 1, 1, 1), start) if calendar else (start - (end - start), start)
+    days_in_year = (dt.date(start.year + 1, 1, 1) - dt.date(start.year, 1, 1)).days
+    S, E = f"TIMESTAMP '{start} 00:00:00'", f"TIMESTAMP '{end} 00:00:00'"
+    PS, PE = f"TIMESTAMP '{prev[0]} 00:00:00'", f"TIMESTAMP '{prev[1]} 00:00:00'"
+    resolved = ", ".join(f"'{r}'" for r in RESOLVED)
+    spm = ", ".join(f"'{s}'" for s in SPM)
+
+    def inp(col: str, s: str = S, e: str = E) -> str:
+        return f"({col} >= {s} AND {col} < {e})"
+
+    # actions in P per case: any obstacle, SPM service, intervensi; and SPM services per case
+    con.execute(f"""CREATE OR REPLACE TABLE act_p AS SELECT u, no,
+        bool_or(obstacle IS NOT NULL) AS obstructed, bool_or(service IN ({spm})) AS spm,
+        bool_or(stage = 'intervensi') AS intervened FROM tindakan WHERE {inp('t')} GROUP BY u, no""")
+    con.execute(f"""CREATE OR REPLACE TABLE c AS SELECT k.*, f.* EXCLUDE (u, no), ri.first_approval,
+        coalesce(a.obstructed, false) AS obstructed, coalesce(a.spm, false) AS spm_p,
+        coalesce(a.intervened, false) AS intervened_p,
+        {inp('rep')} AS received,
+        (rep < {E} AND (clo IS NULL OR clo >= {S})) AS handled,
+        coalesce({inp('clo')}, false) AS closedp,
+        coalesce({inp('clo')} AND reason IN ({resolved}), false) AS resolved,
+        coalesce({inp('clo', PS, PE)} AND reason IN ({resolved}), false) AS resolved_prev
+        FROM kasus k LEFT JOIN firsts f USING (u, no) LEFT JOIN ri USING (u, no) LEFT JOIN act_p a USING (u, no)""")
+    sla = f"CASE WHEN risk = 'tinggi' THEN {sla_high * 3600} ELSE {sla_other * 3600} END"
+    ontime = f"(f_pendekatan_awal IS NOT NULL AND epoch(f_pendekatan_awal) - epoch(rep) <= {sla})"
+    sop = ("(f_pendekatan_awal <= f_asesmen AND f_asesmen <= f_rencana_intervensi AND "
+           "f_rencana_intervensi <= f_intervensi AND f_intervensi <= f_terminasi AND first_approval IS NOT NULL)")
+    durs = ", ".join(
+        f"median(epoch(f_{b}) - epoch(f_{a})) FILTER (WHERE closedp AND f_{a} IS NOT NULL AND f_{b} IS NOT NULL)"
+        f" / 86400.0 AS \"durasi_{a}_{b}_median_hari\"" for a, b in PAIRS)
+    cases = con.execute(f"""SELECT t.anc,
+        count(*) FILTER (WHERE received) AS masuk, count(*) FILTER (WHERE handled) AS ditangani,
+        count(*) FILTER (WHERE resolved) AS selesai, count(*) FILTER (WHERE resolved_prev) AS selesai_prev,
+        count(*) FILTER (WHERE received AND {ontime}) AS ontime,
+        count(*) FILTER (WHERE received AND sex = 'L') AS rec_l, count(*) FILTER (WHERE received AND sex = 'L' AND {ontime}) AS ok_l,
+        count(*) FILTER (WHERE received AND sex = 'P') AS rec_p, count(*) FILTER (WHERE received AND sex = 'P' AND {ontime}) AS ok_p,
+        median(epoch(f_pendekatan_awal) - epoch(rep)) FILTER (WHERE received AND f_pendekatan_awal IS NOT NULL) / 3600.0 AS resp,
+        median(epoch(f_asesmen) - epoch(rep)) FILTER (WHERE received AND f_asesmen IS NOT NULL) / 86400.0 AS asse,
+        count(*) FILTER (WHERE closedp) AS closed, count(*) FILTER (WHERE closedp AND {sop}) AS sop,
+        count(*) FILTER (WHERE intervened_p) AS intervened,
+        count(*) FILTER (WHERE intervened_p AND first_approval <= f_intervensi) AS plan_ok,
+        count(*) FILTER (WHERE received AND consent AND f_asesmen IS NOT NULL) AS documented,
+        count(DISTINCT (c.u, anak)) FILTER (WHERE handled) AS children,
+        count(DISTINCT (c.u, anak)) FILTER (WHERE handled AND spm_p) AS children_spm,
+        count(*) FILTER (WHERE handled AND obstructed) AS obstructed,
+        {durs}
+        FROM tree t JOIN c ON c.u = t.des GROUP BY t.anc""").fetchall()
+    cols = [d[0] for d in con.description]
+    out: dict[str, dict] = {}
+    for row in cases:
+        r = dict(zip(cols, row, strict=True))
+        out[r["anc"]] = r
+
+    def merge(sql: str) -> None:
+        rows = con.execute(sql).fetchall()
+        names = [d[0] for d in con.description]
+        for row in rows:
+            r = dict(zip(names, row, strict=True))
+            out.setdefault(r["anc"], {"anc": r["anc"]}).update(r)
+
+    merge(f"""SELECT t.anc, {', '.join(f"count(*) FILTER (WHERE obstacle = '{k}') AS kendala_{k}"
+                                       for k in ('anggaran', 'komunikasi', 'sarana_prasarana', 'sdm'))}
+        FROM tree t JOIN tindakan a ON a.u = t.des WHERE {inp('t')} GROUP BY t.anc""")
+    merge(f"""SELECT t.anc, {', '.join(f"count(DISTINCT (a.u, k.anak)) FILTER (WHERE a.service = '{s}') AS anak_layanan_{s}"
+                                       for s in SPM)}
+        FROM tree t JOIN tindakan a ON a.u = t.des JOIN c k ON k.u = a.u AND k.no = a.no
+        WHERE {inp('a.t')} AND k.handled GROUP BY t.anc""")
+    merge(f"""SELECT t.anc, count(*) AS referrals,
+        count(*) FILTER (WHERE result = 'tanpa_respon' OR ack IS NULL) AS unanswered,
+        median(epoch(ack) - epoch(sent)) FILTER (WHERE ack IS NOT NULL) / 3600.0 AS ref_h
+        FROM tree t JOIN rujukan r ON r.u = t.des WHERE {inp('sent')} GROUP BY t.anc""")
+    merge(f"""SELECT t.anc, count(*) AS complaints,
+        count(*) FILTER (WHERE res IS NOT NULL AND epoch(res) - epoch(rec) <= {complaint_days * 86400}) AS complaints_ok
+        FROM tree t JOIN pengaduan p ON p.u = t.des WHERE {inp('rec')} GROUP BY t.anc""")
+    merge(f"""SELECT t.anc, {', '.join(f'avg(u{i}) AS nrr{i}, count(u{i}) AS n{i}' for i in range(1, 10))}
+        FROM tree t JOIN survei s ON s.u = t.des WHERE s.d >= DATE '{start}' AND s.d < DATE '{end}' GROUP BY t.anc""")
+    if calendar:
+        y = start.year
+        merge(f"""SELECT t.anc, count(*) AS budget_rows, sum(real) AS real, sum(pagu) AS pagu
+            FROM tree t JOIN anggaran b ON b.u = t.des WHERE y = {y} GROUP BY t.anc""")
+        merge(f"""SELECT t.anc, count(*) AS sdm_rows, sum(fte) AS fte, sum(cert) AS cert
+            FROM tree t JOIN sdm s ON s.u = t.des WHERE y = {y} GROUP BY t.anc""")
+        merge(f"""SELECT t.anc, count(*) AS sarana_rows, sum(beds) AS beds, sum(bed_days) AS bed_days
+            FROM tree t JOIN sarana s ON s.u = t.des WHERE y = {y} GROUP BY t.anc""")
+    targets: dict[str, dict[str, float]] = {}
+    if calendar:
+        for u, ind, v in con.execute(f"SELECT u, ind, v FROM target WHERE y = {start.year}").fetchall():
+            targets.setdefault(u, {})[ind] = v
+    units = [u for (u,) in con.execute("SELECT kode_unit FROM unit").fetchall()]
+    return {u: _reference_values(out.get(u, {}), targets.get(u, {}), calendar, days_in_year) for u in units}
+
+
+def _div(a, b, scale=100.0):  # type: ignore[no-untyped-def]
+    if a is None or b is None or b == 0:
+        return None
+    return float(a) / float(b) * scale
+
+
+def _med(v):  # type: ignore[no-untyped-def]
+    return None if v is None else float(v)
+
+
+def _reference_values(r: dict, targets: dict[str, float], calendar: bool, days: int) -> dict:
+    g = lambda k: r.get(k) or 0  # noqa: E731
+    v: dict[str, float | int | None] = {
+        "kasus_masuk": g("masuk"), "kasus_ditangani": g("ditangani"), "kasus_selesai": g("selesai"),
+        "tingkat_penyelesaian": _div(g("selesai"), g("ditangani")),
+        "pertumbuhan_penyelesaian": _div(g("selesai") - g("selesai_prev"), g("selesai_prev")),
+        "kasus_selesai_per_peksos": _div(g("selesai"), r.get("fte"), 1.0) if calendar and g("sdm_rows") else None,
+        "biaya_per_kasus_selesai": _div(r.get("real"), g("selesai"), 1.0) if calendar and g("budget_rows") else None,
+        "ikm": (25.0 * sum(float(r[f"nrr{i}"]) for i in range(1, 10)) / 9.0
+                if all(g(f"n{i}") for i in range(1, 10)) else None),
+        "rasio_peksos_bersertifikat": _div(r.get("cert"), r.get("fte")) if calendar and g("sdm_rows") else None,
+        "pengaduan_per_100_kasus": _div(g("complaints"), g("ditangani")),
+        "waktu_respon_median_jam": _med(r.get("resp")),
+        "respon_tepat_waktu": _div(g("ontime"), g("masuk")),
+        "waktu_asesmen_median_hari": _med(r.get("asse")),
+        "pengaduan_selesai_tepat_waktu": _div(g("complaints_ok"), g("complaints")),
+        "kepatuhan_sop": _div(g("sop"), g("closed")),
+        "rencana_disetujui": _div(g("plan_ok"), g("intervened")),
+        "kelengkapan_dokumentasi": _div(g("documented"), g("masuk")),
+        "realisasi_anggaran": _div(r.get("real"), r.get("pagu")) if calendar and g("budget_rows") else None,
+        "capaian_spm": _div(g("children_spm"), g("children")),
+        "hunian_rumah_aman": (_div(r.get("bed_days"), (r.get("beds") or 0) * days)
+                              if calendar and g("sarana_rows") else None),
+        "waktu_tanggap_rujukan_median_jam": _med(r.get("ref_h")),
+        "rujukan_tanpa_respon": _div(g("unanswered"), g("referrals")),
+        **{f"kendala_{k}": g(f"kendala_{k}") for k in ("anggaran", "komunikasi", "sarana_prasarana", "sdm")},
+        "kasus_terkendala": _div(g("obstructed"), g("ditangani")),
+        **{f"durasi_{a}_{b}_median_hari": _med(r.get(f"durasi_{a}_{b}_median_hari")) for a, b in PAIRS},
+        **{f"anak_layanan_{s}": g(f"anak_layanan_{s}") for s in SPM},
+    }
+    boys, girls = _div(g("ok_l"), g("rec_l")), _div(g("ok_p"), g("rec_p"))
+    v["rasio_kesetaraan_respon"] = (None if boys is None or girls is None or max(boys, girls) == 0
+                                    else min(boys, girls) / max(boys, girls) * 100.0)
+    achieved = []
+    for ind, t in targets.items():
+        direction, value = DIRECTION.get(ind), v.get(ind)
+        if direction is None or value is None or ind == "capaian_target":
+            continue
+        if direction == "up":
+            if t != 0:
+                achieved.append(value / t * 100.0)
+        elif t == 0:
+            achieved.append(100.0 if value == 0 else 0.0)
+        else:
+            achieved.append(max(0.0, (2.0 - value / t) * 100.0))
+    v["capaian_target"] = sum(achieved) / len(achieved) if achieved else None
+    return v
+
+
+# -- the engine, in its own process ----------------------------------------------------------------
+def phase_engine(data_dir: str, db_url: str, periods: list[tuple[str, str]]) -> dict:
+    os.environ["KINERJA_DATA_DIR"] = data_dir
+    if db_url:
+        os.environ["KINERJA_DATABASE_URL"] = db_url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "kinerja.settings"
+    import django
+
+    django.setup()
+    from kinerja.indicators.measures import compute, compute_many
+    from kinerja.indicators.periods import Period
+    from kinerja.register.models import Unit
+
+    units = list(Unit.objects.order_by("pk"))
+    codes = {u.pk: u.code for u in units}
+    result: dict = {"periods": []}
+    for start, end in periods:
+        p = Period(dt.date.fromisoformat(start), dt.date.fromisoformat(end))
+        t0 = time.perf_counter()
+        values = compute_many(units, p)
+        seconds = time.perf_counter() - t0
+        root = next(u for u in units if u.parent_id is None)
+        t0 = time.perf_counter()
+        compute(root, p)
+        one = time.perf_counter() - t0
+        result["periods"].append({"start": start, "end": end, "seconds_all_units": seconds, "seconds_one_root": one,
+                                  "values": {codes[k]: v for k, v in values.items()}})
+    return result
+
+
+def phase_import(csv_dir: str, data_dir: str, db_url: str) -> dict:
+    os.environ["KINERJA_DATA_DIR"] = data_dir
+    if db_url:
+        os.environ["KINERJA_DATABASE_URL"] = db_url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "kinerja.settings"
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", interactive=False, verbosity=0)
+    from kinerja.register import transfer
+
+    t0 = time.perf_counter()
+    result = transfer.import_path(Path(csv_dir))
+    return {"seconds": time.perf_counter() - t0, "ok": bool(result.ok),
+            "errors": [str(e) for e in list(getattr(result, "errors", []))[:5]]}
+
+
+def run_phase(*args: str) -> dict:
+    proc = subprocess.run([sys.executable, __file__, "--phase", *args], capture_output=True, text=True)
+    for line in reversed(proc.stdout.splitlines()):
+        if line.startswith(MARK):
+            return json.loads(line[len(MARK):])
+    return {"error": (proc.stderr or proc.stdout).strip()[-3000:] or f"exit code {proc.returncode}"}
+
+
+# -- comparison ----------------------------------------------------------------------------------
+def close(a: float | int | None, b: float | int | None) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-6)
+
+
+def compare(engine: dict[str, dict], ref: dict[str, dict]) -> list[str]:
+    problems = []
+    for unit in sorted(ref):
+        if unit not in engine:
+            problems.append(f"{unit}: missing from the engine")
+            continue
+        for mid, want in ref[unit].items():
+            got = engine[unit].get(mid, "absent")
+            if got == "absent" or not close(got, want):
+                problems.append(f"{unit} {mid}: engine {got!r}, reference {want!r}")
+    return problems
+
+
+def _with_db(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
+
+
+def _pg_admin(url: str, sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(_with_db(url, "postgres"), autocommit=True, connect_timeout=10) as con:
+        con.execute(sql)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--phase", nargs="+", help=argparse.SUPPRESS)
+    ap.add_argument("--cases", type=int, default=1_000_000)
+    ap.add_argument("--units", type=int, help="sections (default one per 5,000 cases)")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--year", type=int, default=2024)
+    ap.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="sqlite")
+    ap.add_argument("--pg-url", default=os.environ.get("KINERJA_TEST_DATABASE_URL"))
+    ap.add_argument("--csv", type=Path, help="reuse a generated folder instead of generating")
+    ap.add_argument("--data-dir", type=Path, help="reuse an imported KINERJA_DATA_DIR (SQLite) instead of importing")
+    ap.add_argument("--keep", type=Path, help="work in this folder and keep it (default: a temporary one)")
+    args = ap.parse_args()
+
+    if args.phase:
+        name, *rest = args.phase
+        if name == "engine":
+            data_dir, db_url, periods = rest[0], rest[1], json.loads(rest[2])
+            print(MARK + json.dumps(phase_engine(data_dir, db_url, [tuple(p) for p in periods])))
+        elif name == "import":
+            print(MARK + json.dumps(phase_import(rest[0], rest[1], rest[2])))
+        return 0
+
+    work = args.keep or Path(tempfile.mkdtemp(prefix="kinerja-ind-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    csv_dir = args.csv
+    y = args.year
+    periods = [(f"{y}-01-01", f"{y + 1}-01-01"), (f"{y}-03-01", f"{y}-06-01")]
+    print(f"Kinerja indicator benchmark: year {y} and {periods[1][0]}..{periods[1][1]}, work folder {work}")
+    if csv_dir is None:
+        from kinerja import generator
+
+        csv_dir = work / "csv"
+        units = args.units or max(1, args.cases // 5000)
+        t0 = time.perf_counter()
+        generator.generate(csv_dir, units=units, years=YEARS, cases=args.cases, seed=args.seed)
+        print(f"  generate {args.cases:,} cases, {units} sections: {time.perf_counter() - t0:.1f} s")
+
+    t0 = time.perf_counter()
+    con = open_reference(csv_dir)
+    refs = {p: reference(con, dt.date.fromisoformat(p[0]), dt.date.fromisoformat(p[1])) for p in periods}
+    print(f"  DuckDB reference, both periods: {time.perf_counter() - t0:.1f} s")
+
+    targets: list[tuple[str, str, str]] = []  # (label, data dir, database url)
+    if args.backend in ("sqlite", "both"):
+        if args.data_dir:
+            targets.append(("sqlite", str(args.data_dir), ""))
+        else:
+            d = work / "sqlite-data"
+            r = run_phase("import", str(csv_dir), str(d), "")
+            if "error" in r or not r.get("ok"):
+                print(f"  import into SQLite FAILED: {r}")
+                return 1
+            print(f"  import into SQLite: {r['seconds']:.1f} s")
+            targets.append(("sqlite", str(d), ""))
+    scratch = None
+    if args.backend in ("postgresql", "both"):
+        if not args.pg_url:
+            print("  PostgreSQL: no --pg-url or KINERJA_TEST_DATABASE_URL")
+            return 1
+        scratch = "kinerja_ind_bench"
+        _pg_admin(args.pg_url, f"DROP DATABASE IF EXISTS {scratch}")
+        _pg_admin(args.pg_url, f"CREATE DATABASE {scratch}")
+        url = _with_db(args.pg_url, scratch)
+        r = run_phase("import", str(csv_dir), str(work / "pg-data"), url)
+        if "error" in r or not r.get("ok"):
+            print(f"  import into PostgreSQL FAILED: {r}")
+            return 1
+        print(f"  import into PostgreSQL: {r['seconds']:.1f} s")
+        targets.append(("postgresql", str(work / "pg-data"), url))
+
+    failed = False
+    try:
+        for label, data_dir, url in targets:
+            r = run_phase("engine", data_dir, url, json.dumps(periods))
+            if "error" in r:
+                print(f"  engine on {label} FAILED: {r['error']}")
+                failed = True
+                continue
+            for got in r["periods"]:
+                key = (got["start"], got["end"])
+                problems = compare(got["values"], refs[key])
+                n = sum(len(v) for v in refs[key].values())
+                print(f"  engine on {label:<10} {got['start']}..{got['end']}: all {len(got['values'])} units "
+                      f"{got['seconds_all_units']:.2f} s, one root unit {got['seconds_one_root']:.2f} s; "
+                      f"{n - len(problems):,}/{n:,} values agree")
+                for line in problems[:20]:
+                    print(f"    {line}")
+                failed = failed or bool(problems)
+    finally:
+        if scratch and args.pg_url:
+            _pg_admin(args.pg_url, f"DROP DATABASE IF EXISTS {scratch}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

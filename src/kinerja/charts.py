@@ -1,0 +1,60 @@
+"""Vega-Lite chart specs (plain dicts) for scorecards and trends: rendered interactively in the
+browser by the vendored vega-embed, and usable as static SVG/PNG for PDF and Excel reports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"  # an identifier only; nothing is fetched
+
+
+def trend_chart(series: list[dict[str, Any]], title: str, unit_label: str) -> dict[str, Any]:
+    """One measure over the years: a line with points; missing years (null) leave a gap."""
+    return {
+        "$schema": SCHEMA,
+        "title": title,
+        "width": "container",
+        "height": 220,
+        "data": {"values": [{"tahun": str(p["year"]), "nilai": p["value"]} for p in series]},
+        "mark": {"type": "line", "point": True},
+        "encoding": {
+            "x": {"field": "tahun", "type": "ordinal", "title": None},
+            "y": {"field": "nilai", "type": "quantitative", "title": unit_label},
+            "tooltip": [{"field": "tahun"}, {"field": "nilai", "format": ",.2f"}],
+        },
+    }
+
+
+def inhibitor_chart(inhibitors: list[dict[str, Any]], title: str, axis_title: str) -> dict[str, Any]:
+    """Inhibiting factors ranked by the obstacles recorded on actions this period."""
+    return {
+        "$schema": SCHEMA,
+        "title": title,
+        "width": "container",
+        "height": 30 * max(len(inhibitors), 1),
+        "data": {"values": [{"faktor": i["name"], "tindakan": i["actions"] or 0} for i in inhibitors]},
+        "mark": "bar",
+        "encoding": {
+            "y": {"field": "faktor", "type": "nominal", "sort": "-x", "title": None},
+            "x": {"field": "tindakan", "type": "quantitative", "title": axis_title},
+            "tooltip": [{"field": "faktor"}, {"field": "tindakan"}],
+        },
+    }
+
+
+def dimension_chart(dimensions: list[dict[str, Any]], title: str) -> dict[str, Any]:
+    """Dimension scores on the 0-100+ achievement scale, with the 'Baik' threshold drawn at 76."""
+    return {
+        "$schema": SCHEMA,
+        "title": title,
+        "width": "container",
+        "height": 30 * max(len(dimensions), 1),
+        "data": {"values": [{"dimensi": d["name"], "skor": d["score"]} for d in dimensions if d["score"] is not None]},
+        "layer": [
+            {"mark": "bar", "encoding": {
+                "y": {"field": "dimensi", "type": "nominal", "title": None, "sort": None},
+                "x": {"field": "skor", "type": "quantitative", "title": None, "scale": {"domainMin": 0}},
+                "tooltip": [{"field": "dimensi"}, {"field": "skor", "format": ".2f"}]}},
+            {"mark": {"type": "rule", "strokeDash": [4, 3]}, "encoding": {"x": {"datum": 76}}},
+        ],
+    }

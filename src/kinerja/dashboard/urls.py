@@ -1,0 +1,5 @@
+from django.urls import path
+
+from kinerja.dashboard import views
+
+urlpatterns = [path("", views.scorecard_page, name="scorecard")]

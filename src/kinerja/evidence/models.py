@@ -1,0 +1,193 @@
+"""Records of evidence.md, with their rules in the database too (check constraints), so an import
+or a script that skips the services still cannot store a child informant without consent or a
+coding whose span is empty.
+
+Source texts and memos are transcripts and notes: special personal data (domain.md). They are
+stored only as AES-GCM ciphertext bound to (table, column, row uid); see ``crypto``.
+
+``updated_at`` lets the selectors tell cheaply whether their cached analysis is still current."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+SOURCE_TYPES = (
+    ("wawancara", _("Interview")),
+    ("observasi", _("Observation")),
+    ("dokumentasi", _("Document")),
+)
+STANCES = (
+    ("mendukung", _("Supports (performance is good)")),
+    ("menghambat", _("Hinders (shows a problem)")),
+    ("netral", _("Neutral")),
+)
+LINK_PREFIXES = ("dimensi", "measure", "kendala", "faktor", "indikator")
+# Same grammar as evidence_domain.refiqda accepts; valid for Python's re (SQLite) and PostgreSQL.
+LINK_REGEX = r"^(dimensi|measure|kendala|faktor|indikator):\S+$"
+COLOUR_REGEX = r"^#([0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})$"
+
+
+class Informant(models.Model):
+    """A person interviewed or observed, known only by a pseudonym code. A child is shown as
+    initials and age ("NA, 14 th") and may only be recorded with consent."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    code = models.CharField(_("pseudonym code"), max_length=64, unique=True)
+    role = models.CharField(_("role"), max_length=200, blank=True)
+    key_informant = models.BooleanField(_("key informant"), default=False)
+    sampling_reason = models.TextField(_("sampling reason"), blank=True)
+    is_child = models.BooleanField(_("child"), default=False)
+    initials = models.CharField(_("initials"), max_length=4, blank=True)
+    age = models.PositiveSmallIntegerField(_("age"), null=True, blank=True)
+    consent_recorded = models.BooleanField(_("consent recorded"), default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("informant")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(is_child=False) | Q(consent_recorded=True),
+                                   name="evidence_child_informant_needs_consent"),
+            # initials and age describe children only; an adult is a pseudonym and a role
+            models.CheckConstraint(condition=Q(is_child=True) | (Q(initials="") & Q(age__isnull=True)),
+                                   name="evidence_initials_age_only_for_children"),
+            models.CheckConstraint(condition=Q(age__isnull=True) | Q(age__lt=18),
+                                   name="evidence_child_age_under_18"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """How the informant appears everywhere: the code, and for a child initials and age."""
+        if self.is_child and self.initials and self.age is not None:
+            return f"{self.code} · {self.initials}, {self.age} th"
+        return self.code
+
+
+class Source(models.Model):
+    """An interview, observation note or document. The text is fixed at import (codings point
+    into it by code-point offset) and stored encrypted; ``length`` is its length in code points."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    type = models.CharField(_("source type"), max_length=16, choices=SOURCE_TYPES)
+    date = models.DateField(_("date"), null=True, blank=True)
+    title = models.CharField(_("title"), max_length=300)
+    informants = models.ManyToManyField(Informant, blank=True, related_name="sources",
+                                        verbose_name=_("informants"))
+    text_enc = models.BinaryField(editable=False)
+    length = models.PositiveIntegerField(_("length (characters)"), editable=False)
+    file_name = models.CharField(_("imported file name"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("source")
+        ordering = ["type", "date", "title"]
+        constraints = [
+            models.CheckConstraint(condition=Q(type__in=[t for t, _l in SOURCE_TYPES]), name="evidence_source_type_valid"),
+            models.CheckConstraint(condition=Q(length__gt=0), name="evidence_source_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Code(models.Model):
+    """A codebook entry; ``link`` ties it to a framework dimension, a measure or an inhibiting
+    factor ("dimensi:responsivitas", "measure:ikm", "kendala:anggaran") so evidence rolls up."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    description_id = models.TextField(_("description (Indonesian)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    colour = models.CharField(_("colour"), max_length=7, blank=True)
+    link = models.CharField(_("link"), max_length=120, blank=True)
+    codable = models.BooleanField(_("codable"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("code")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(name=""), name="evidence_code_named"),
+            models.CheckConstraint(condition=Q(colour="") | Q(colour__regex=COLOUR_REGEX),
+                                   name="evidence_code_colour_hex"),
+            models.CheckConstraint(condition=Q(link="") | Q(link__regex=LINK_REGEX), name="evidence_code_link_form"),
+            models.CheckConstraint(condition=~Q(parent=models.F("pk")), name="evidence_code_not_own_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Coding(models.Model):
+    """``code`` applied by ``coder`` to text[start:end] of ``source`` (Unicode code points,
+    0-based, end exclusive, as REFI-QDA counts)."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="codings")
+    code = models.ForeignKey(Code, on_delete=models.PROTECT, related_name="codings")
+    coder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="evidence_codings")
+    start = models.PositiveIntegerField(_("start"))
+    end = models.PositiveIntegerField(_("end"))
+    stance = models.CharField(_("stance"), max_length=12, choices=STANCES, default="netral")
+    memo_enc = models.BinaryField(null=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("coding")
+        ordering = ["source_id", "start", "end"]
+        constraints = [
+            models.CheckConstraint(condition=Q(start__lt=models.F("end")), name="evidence_coding_start_before_end"),
+            models.CheckConstraint(condition=Q(start__gte=0), name="evidence_coding_start_not_negative"),
+            models.CheckConstraint(condition=Q(stance__in=[s for s, _l in STANCES]), name="evidence_coding_stance_valid"),
+        ]
+        indexes = [models.Index(fields=["code", "source"], name="evidence_coding_code_source")]
+
+
+class Memo(models.Model):
+    """Free text on a code, a source or a coding (none of them: a note on the whole project, as
+    REFI-QDA allows). The text is encrypted; the title is a short plain label."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    text_enc = models.BinaryField(editable=False)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+")
+    code = models.ForeignKey(Code, null=True, blank=True, on_delete=models.CASCADE, related_name="memos")
+    source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.CASCADE, related_name="memos")
+    coding = models.ForeignKey(Coding, null=True, blank=True, on_delete=models.CASCADE, related_name="memos")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("memo")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(code__isnull=True) & Q(source__isnull=True))
+                | (Q(code__isnull=True) & Q(coding__isnull=True))
+                | (Q(source__isnull=True) & Q(coding__isnull=True)),
+                name="evidence_memo_one_target",
+            ),
+        ]
+
+    @property
+    def target_kind(self) -> str:
+        if self.code_id:
+            return "code"
+        if self.source_id:
+            return "source"
+        if self.coding_id:
+            return "coding"
+        return "project"

@@ -1,0 +1,380 @@
+"""Reads of the evidence workspace. The models are converted once into an
+``evidence_domain.records.Project`` and the domain modules do the counting (triangulation,
+agreement, frequencies, co-occurrence, search, suggestions), so the CLI, the API and the tests
+share one implementation.
+
+Who may read what: evaluators and section heads see everything in the workspace, texts included
+(CAN_SEE_EVIDENCE); the division or office head (pimpinan) sees the findings without transcript
+text (source list, codebook, matrix counts, agreement); other roles see nothing."""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from dataclasses import replace
+from typing import Any
+
+from django.db.models import CharField, Count, Max
+from django.db.models.functions import Cast
+from django.utils.translation import gettext_lazy as _
+
+from kinerja.evidence import crypto
+from kinerja.evidence.models import Code, Coding, Informant, Memo, Source
+from kinerja.evidence.services import OPERATOR, EvidenceInputError, bilingual, code_description
+from kinerja.evidence_domain import agreement as agreement_mod
+from kinerja.evidence_domain import records, textsearch, triangulation
+from kinerja.register import permissions
+from kinerja.register.models import Staff
+
+CAN_READ_FINDINGS = permissions.CAN_SEE_EVIDENCE | {permissions.PIMPINAN}
+
+
+def _require(actor: object, roles: set[str], what: Any) -> None:
+    if actor is OPERATOR:
+        return
+    permissions.require(actor, roles, what)
+
+
+def require_texts(actor: object) -> None:
+    _require(actor, permissions.CAN_SEE_EVIDENCE, _("read evidence transcripts"))
+
+
+def require_findings(actor: object) -> None:
+    _require(actor, CAN_READ_FINDINGS, _("read the evaluation findings"))
+
+
+def can_read_texts(actor: object) -> bool:
+    return actor is OPERATOR or permissions.role_of(actor) in permissions.CAN_SEE_EVIDENCE
+
+
+# --------------------------------------------------------------------------- model -> records
+
+
+def _code_records() -> tuple[records.Code, ...]:
+    codes = list(Code.objects.all())
+    uid_of = {c.pk: str(c.uid) for c in codes}
+    return tuple(
+        records.Code(guid=str(c.uid), name=c.name, description=code_description(c), colour=c.colour or None,
+                     parent=uid_of.get(c.parent_id) if c.parent_id else None, link=c.link or None,
+                     codable=c.codable)
+        for c in codes
+    )
+
+
+def _guid_text(raw: str) -> str:
+    """The canonical GUID text of a uid read as text: SQLite stores 32 hex digits, PostgreSQL
+    returns the dashed form. Cheaper than building 20,000 uuid.UUID objects."""
+    raw = raw.lower()
+    if len(raw) == 32:
+        return f"{raw[:8]}-{raw[8:12]}-{raw[12:16]}-{raw[16:20]}-{raw[20:]}"
+    return raw
+
+
+def workspace_project(*, texts: bool = True, memos: bool = False) -> records.Project:
+    """The whole workspace as a domain Project. ``texts=False`` leaves source texts empty (for
+    codebook work that must not decrypt transcripts); ``memos=True`` decrypts memos too, which
+    only an export needs. No role check here: the callers below and the services make it."""
+    informants = list(Informant.objects.all())
+    inf_uid = {i.pk: str(i.uid) for i in informants}
+    inf_records = tuple(
+        records.Informant(guid=str(i.uid), code=i.label, role=i.role, key_informant=i.key_informant,
+                          sampling_reason=i.sampling_reason, is_child=i.is_child,
+                          consent_recorded=i.consent_recorded)
+        for i in informants
+    )
+    links: dict[int, list[str]] = defaultdict(list)
+    for source_id, informant_id in Source.informants.through.objects.values_list("source_id", "informant_id"):
+        links[source_id].append(inf_uid[informant_id])
+    fields = ["pk", "uid", "type", "date", "title"] + (["text_enc"] if texts else [])
+    source_rows = list(Source.objects.values_list(*fields))
+    src_uid = {row[0]: str(row[1]) for row in source_rows}
+    src_records = tuple(
+        records.Source(guid=str(row[1]), name=row[4], type=row[2],
+                       text=crypto.decrypt_source_text(row[1], row[5]) if texts else "", date=row[3],
+                       informants=tuple(sorted(links.get(row[0], ()))))
+        for row in source_rows
+    )
+    code_records = _code_records()
+    code_uid = dict(Code.objects.values_list("pk", "uid"))
+    coding_fields = ["uid_text", "source_id", "start", "end", "code_id", "coder_id", "stance"] + (["memo_enc"] if memos else [])
+    coding_rows = list(Coding.objects.order_by("pk").annotate(uid_text=Cast("uid", CharField()))
+                       .values_list(*coding_fields))
+    usernames = dict(Staff.objects.filter(pk__in={r[5] for r in coding_rows}).values_list("pk", "username"))
+    coding_records = tuple(
+        records.Coding(guid=_guid_text(r[0]), source=src_uid[r[1]], start=r[2], end=r[3], code=str(code_uid[r[4]]),
+                       coder=usernames[r[5]], stance=r[6],
+                       memo=crypto.decrypt_coding_memo(_guid_text(r[0]), r[7]) if memos and r[7] is not None else "")
+        for r in coding_rows
+    )
+    memo_records: tuple[records.Memo, ...] = ()
+    if memos:
+        memo_records = tuple(_memo_records(code_uid, src_uid))
+    return records.Project(name="Kinerja", codes=code_records, sources=src_records, informants=inf_records,
+                           codings=coding_records, memos=memo_records)
+
+
+def _memo_records(code_uid: dict[int, Any], src_uid: dict[int, str]) -> list[records.Memo]:
+    rows = list(Memo.objects.select_related("author", "coding").all())
+    out = []
+    for m in rows:
+        kind, target = "project", None
+        if m.code_id:
+            kind, target = "code", str(code_uid[m.code_id])
+        elif m.source_id:
+            kind, target = "source", src_uid[m.source_id]
+        elif m.coding_id:
+            kind, target = "coding", str(m.coding.uid)
+        out.append(records.Memo(guid=str(m.uid), text=crypto.decrypt_memo(m.uid, m.text_enc), target_kind=kind,
+                                target=target, title=m.title, author=m.author.username if m.author else None))
+    return out
+
+
+class _ProjectCache:
+    """The workspace as a Project, kept per process and rebuilt only when the workspace changed.
+
+    Matrix, agreement and suggestions all read the whole workspace; loading it (20,000 codings,
+    hundreds of decrypted texts) costs more than the analysis, so they share one load. Changes are
+    seen through a fingerprint of cheap aggregates: row count, highest id and latest ``updated_at``
+    of each table (every save through the ORM moves them), the source-informant links, and the
+    usernames of the coders."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.key: tuple[Any, ...] | None = None
+        self.project: records.Project | None = None
+        self.suggester: textsearch.CodeSuggester | None = None
+        self.coders: dict[int, str] = {}
+
+    @staticmethod
+    def _fingerprint() -> tuple[Any, ...]:
+        parts: list[Any] = []
+        for model in (Source, Code, Coding, Informant):
+            agg = model.objects.aggregate(n=Count("pk"), m=Max("pk"), u=Max("updated_at"))
+            parts.append((agg["n"], agg["m"], agg["u"]))
+        agg = Source.informants.through.objects.aggregate(n=Count("pk"), m=Max("pk"))
+        parts.append((agg["n"], agg["m"]))
+        return tuple(parts)
+
+    def get(self) -> tuple[records.Project, tuple[Any, ...]]:
+        with self.lock:
+            key = self._fingerprint()
+            same_coders = (self.coders == dict(Staff.objects.filter(pk__in=self.coders).values_list("pk", "username")))
+            if self.project is None or key != self.key or not same_coders:
+                self.project = workspace_project()
+                self.coders = dict(Staff.objects.filter(pk__in=Coding.objects.values("coder_id").distinct())
+                                   .values_list("pk", "username"))
+                self.suggester = None
+                self.key = key
+            return self.project, key
+
+    def code_suggester(self) -> textsearch.CodeSuggester:
+        project, _key = self.get()
+        with self.lock:
+            if self.suggester is None:
+                self.suggester = textsearch.CodeSuggester(project)
+            return self.suggester
+
+
+_PROJECT = _ProjectCache()
+
+
+def current_project() -> records.Project:
+    """The workspace as a Project (texts included, memos not), from the per-process cache."""
+    return _PROJECT.get()[0]
+
+
+# --------------------------------------------------------------------------- sources and codebook
+
+
+def source_list(actor: object) -> list[dict[str, Any]]:
+    """Metadata of every source (no text): what pimpinan may see as well."""
+    require_findings(actor)
+    labels: dict[int, list[str]] = defaultdict(list)
+    for source_id, informant_id in Source.informants.through.objects.values_list("source_id", "informant_id"):
+        labels[source_id].append(informant_id)
+    informants = {i.pk: i for i in Informant.objects.all()}
+    out = []
+    for s in Source.objects.annotate(n_codings=Count("codings")).order_by("type", "date", "title"):
+        people = [informants[i] for i in labels.get(s.pk, [])]
+        out.append({
+            "uid": str(s.uid), "judul": s.title, "jenis": s.type, "tanggal": s.date, "panjang": s.length,
+            "berkas": s.file_name, "informan": sorted(i.label for i in people),
+            "peran_informan": sorted({i.role for i in people if i.role}), "koding": s.n_codings,
+        })
+    return out
+
+
+def source_text(actor: object, uid: object) -> tuple[Source, str]:
+    """A source and its decrypted text, for evaluators and section heads. Not audited per view
+    (evidence.md); exports are."""
+    require_texts(actor)
+    source = Source.objects.get(uid=uid)
+    return source, crypto.decrypt_source_text(source.uid, source.text_enc)
+
+
+def codebook(actor: object) -> list[dict[str, Any]]:
+    """The code tree, depth-first (parents before children), with coding counts."""
+    require_findings(actor)
+    codes = list(Code.objects.annotate(n_codings=Count("codings")))
+    uid_of = {c.pk: str(c.uid) for c in codes}
+    children: dict[int | None, list[Code]] = defaultdict(list)
+    for c in codes:
+        children[c.parent_id].append(c)
+    out: list[dict[str, Any]] = []
+
+    def walk(parent: int | None, depth: int) -> None:
+        for c in sorted(children.get(parent, []), key=lambda x: x.name):
+            out.append({
+                "uid": str(c.uid), "nama": c.name, "nama_en": c.name_en, "induk": uid_of.get(c.parent_id),
+                "kedalaman": depth, "deskripsi_id": c.description_id, "deskripsi_en": c.description_en,
+                "warna": c.colour, "tautan": c.link, "dapat_dikode": c.codable, "koding": c.n_codings,
+            })
+            walk(c.pk, depth + 1)
+
+    walk(None, 0)
+    return out
+
+
+# --------------------------------------------------------------------------- analysis
+
+
+def _quote_json(project: records.Project, quote: triangulation.Quote) -> dict[str, Any]:
+    src = project.source(quote.source)
+    return {"sumber": src.name if src else quote.source, "informan": list(quote.informants),
+            "sikap": quote.stance, "teks": quote.text}
+
+
+def matrix(actor: object, *, quotes: int = 0) -> list[dict[str, Any]]:
+    """Triangulation per code (evidence.md's matrix object); with ``quotes`` > 0 and a role that
+    may read transcripts, each row also carries its strongest quotes under ``kutipan``."""
+    require_findings(actor)
+    with_quotes = quotes > 0 and can_read_texts(actor)
+    project = current_project()
+    if not with_quotes:
+        return triangulation.matrix_json(project)
+    rows = []
+    for ev in triangulation.code_matrix(project, quotes=quotes):
+        row = ev.to_json()
+        row["kutipan"] = [_quote_json(project, q) for q in ev.quotes]
+        rows.append(row)
+    return rows
+
+
+def rollup(actor: object) -> list[dict[str, Any]]:
+    """Triangulation per dimension or inhibiting factor (codes rolled up by their links)."""
+    require_findings(actor)
+    return [ev.to_json() for ev in triangulation.rollup(current_project(), quotes=0)]
+
+
+def agreement(actor: object, code: str | None = None, *, digits: int | None = None) -> list[agreement_mod.AgreementRow]:
+    """evidence.md's agreement objects, one per codable code, or only for codes named ``code``."""
+    require_findings(actor)
+    project = current_project()
+    if code is not None:
+        chosen = tuple(c for c in project.codes if c.name == code)
+        if not chosen:
+            raise EvidenceInputError([bilingual(_("Unknown code: %(code)s"), code=code)])
+        project = replace(project, codes=chosen)
+    return agreement_mod.agreement_report(project, digits=digits)
+
+
+def frequencies(actor: object) -> list[dict[str, Any]]:
+    """Codings per code by source type and by informant role."""
+    require_findings(actor)
+    project = current_project()
+    by_type = triangulation.frequency_by_source_type(project)
+    by_role = triangulation.frequency_by_role(project)
+    return [{"kode": c.name, "jenis_sumber": by_type[c.guid], "peran": by_role[c.guid]}
+            for c in sorted(project.codes, key=lambda c: (c.name, c.guid))]
+
+
+def cooccurrence(actor: object, coder: str | None = None) -> list[dict[str, Any]]:
+    """Pairs of codes that overlap within a paragraph, with the number of paragraphs."""
+    require_findings(actor)
+    project = current_project()
+    names = {c.guid: c.name for c in project.codes}
+    return [{"kode_a": names[a], "kode_b": names[b], "unit": n}
+            for (a, b), n in triangulation.cooccurrence(project, coder).items()]
+
+
+def coded_segments() -> list[tuple[Any, ...]]:
+    """Rows of the coded-segment export (services.SEGMENT_COLUMNS), by source then offset."""
+    project = workspace_project()
+    rows = []
+    for c in sorted(project.codings, key=lambda c: (project.source(c.source).name, c.start, c.end, c.guid)):  # type: ignore[union-attr]
+        src = project.source(c.source)
+        code = project.code(c.code)
+        assert src is not None and code is not None
+        people = [project.informant(g) for g in src.informants]
+        rows.append((
+            src.name, src.type, src.date.isoformat() if src.date else "",
+            "; ".join(i.code for i in people if i), "; ".join(sorted({i.role for i in people if i and i.role})),
+            code.name, c.stance, c.coder, c.start, c.end, src.text[c.start:c.end],
+        ))
+    return rows
+
+
+# --------------------------------------------------------------------------- search and suggestions
+
+
+class _SearchCache:
+    """One search index per process, brought up to date before each query.
+
+    A source's text never changes after import (codings point into it), so a source indexed once
+    stays valid; only added and deleted sources are (re)indexed. The key includes the import time
+    and length so a source deleted and imported again under the same GUID is re-read."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.index = textsearch.SearchIndex([])
+        self.keys: dict[str, tuple[Any, ...]] = {}
+
+    def sync(self) -> dict[str, str]:
+        """Update the index; returns source guid -> title."""
+        rows = list(Source.objects.values_list("uid", "created_at", "length", "title"))
+        current = {str(u): (str(u), at, n) for u, at, n, _t in rows}
+        for guid in [g for g, k in self.keys.items() if current.get(g) != k]:
+            self.index.remove(guid)
+            del self.keys[guid]
+        missing = [g for g in current if g not in self.keys]
+        if missing:
+            for uid, blob in Source.objects.filter(uid__in=missing).values_list("uid", "text_enc"):
+                self.index.add(str(uid), crypto.decrypt_source_text(uid, blob))
+                self.keys[str(uid)] = current[str(uid)]
+        return {str(u): t for u, _a, _n, t in rows}
+
+    def search(self, query: str, *, match_all: bool, limit: int | None) -> tuple[list[textsearch.Hit], dict[str, str]]:
+        with self.lock:
+            titles = self.sync()
+            return self.index.search(query, match_all=match_all, limit=limit), titles
+
+
+_SEARCH = _SearchCache()
+
+
+def search(actor: object, query: str, *, match_all: bool = True, limit: int | None = 50) -> list[dict[str, Any]]:
+    """Sources matching the query through Indonesian stems (anggaran ~ penganggaran ~ dianggarkan),
+    best first, with snippets: transcript text, so for evaluators and section heads only."""
+    require_texts(actor)
+    if not query.strip():
+        return []
+    hits, titles = _SEARCH.search(query, match_all=match_all, limit=limit)
+    return [{"uid": h.source, "judul": titles.get(h.source, ""), "skor": round(h.score, 6),
+             "posisi": [list(p) for p in h.positions], "cuplikan": h.snippet} for h in hits]
+
+
+def suggestions(actor: object, passage: str, *, limit: int = 5) -> list[dict[str, Any]]:
+    """Codes ranked for a passage by the stems of their names, descriptions and earlier codings."""
+    require_texts(actor)
+    return [{"uid": s.code, "kode": s.name, "skor": round(s.score, 6), "kata": list(s.matched)}
+            for s in _PROJECT.code_suggester().suggest(passage, limit=limit)]
+
+
+def passage(actor: object, source_uid: object, start: int, end: int) -> str:
+    """text[start:end] of a source, for suggestions on a selection."""
+    _source, text = source_text(actor, source_uid)
+    if not 0 <= start < end <= len(text):
+        raise EvidenceInputError([bilingual(
+            _("Offsets %(start)s-%(end)s fall outside the text, which has %(length)s characters (start < end, 0-based, end exclusive)."),
+            start=start, end=end, length=len(text))])
+    return text[start:end]

@@ -1,0 +1,729 @@
+"""Writes to the evidence workspace. Every write checks the role (evaluator and kepala_seksi work in
+the workspace) and validates all of its input before it writes anything, inside one transaction,
+so a refused file or project leaves the database exactly as it was.
+
+Exports that carry transcripts (QDPX, coded segments) are audited with a reason; reading a source
+in the workspace is not audited per view (evidence.md), the export is."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import tomllib
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from importlib import resources
+from pathlib import PurePath
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from kinerja.evidence import crypto
+from kinerja.evidence.models import (
+    COLOUR_REGEX,
+    LINK_REGEX,
+    SOURCE_TYPES,
+    STANCES,
+    Code,
+    Coding,
+    Informant,
+    Memo,
+    Source,
+)
+from kinerja.evidence_domain import records, refiqda
+from kinerja.evidence_domain import sources as source_reader
+from kinerja.evidence_domain.records import EvidenceError, Message
+from kinerja.register import permissions
+from kinerja.register.models import Staff
+from kinerja.register.services import audit
+
+SOURCE_TYPE_CODES = tuple(t for t, _l in SOURCE_TYPES)
+STANCE_CODES = tuple(s for s, _l in STANCES)
+CODEBOOK_FILE = "codebook_default.toml"
+_EN_MARK = "\n\nEnglish: "
+_CHILD_LABEL_RE = re.compile(r"^(?P<code>.+?) · (?P<initials>[A-Za-z]{1,4}), (?P<age>\d{1,2}) th$")
+_INITIALS_AGE_RE = re.compile(r"^(?P<initials>[A-Za-z]{1,4}), (?P<age>\d{1,2}) th$")
+
+
+class Operator:
+    """The person at the server's command line: they hold the database and the key file already,
+    so CLI commands without ``--user`` act as the operator instead of as a role."""
+
+    username = "cli"
+
+    def __repr__(self) -> str:
+        return "OPERATOR"
+
+
+OPERATOR = Operator()
+Actor = Staff | Operator
+
+
+class EvidenceInputError(EvidenceError):
+    """Input refused; nothing was written. ``messages`` are bilingual (records.Message)."""
+
+
+def bilingual(text: Any, **params: Any) -> Message:
+    """A translatable message rendered in Indonesian and in English, for errors that the CLI shows
+    in both languages and the web shows in the user's."""
+    rendered = []
+    for lang in ("id", "en"):
+        with translation.override(lang):
+            value = str(text)
+            rendered.append(value % params if params else value)
+    return Message(rendered[0], rendered[1])
+
+
+def _fail(text: Any, **params: Any) -> EvidenceInputError:
+    return EvidenceInputError([bilingual(text, **params)])
+
+
+def require_workspace(actor: object) -> None:
+    """Evaluators and section heads work in the workspace (permissions.CAN_SEE_EVIDENCE)."""
+    if actor is OPERATOR:
+        return
+    permissions.require(actor, permissions.CAN_SEE_EVIDENCE, _("work in the evidence workspace"))
+
+
+def _person(actor: object) -> Staff | None:
+    return actor if isinstance(actor, Staff) else None
+
+
+def upload_limit() -> int:
+    """Largest file accepted, in bytes (KINERJA_MAX_UPLOAD_MB, the web upload limit too)."""
+    return int(settings.KINERJA.max_upload_mb) * 1024 * 1024
+
+
+# --------------------------------------------------------------------------- informants
+
+
+def add_informant(
+    actor: Actor,
+    code: str,
+    *,
+    role: str = "",
+    key_informant: bool = False,
+    sampling_reason: str = "",
+    is_child: bool = False,
+    initials: str = "",
+    age: int | None = None,
+    consent_recorded: bool = False,
+) -> Informant:
+    """Record an informant by pseudonym. A child needs recorded consent, initials and an age
+    under 18; an adult gets neither initials nor age (they would only identify)."""
+    require_workspace(actor)
+    code = code.strip()
+    initials = initials.strip().upper()
+    problems: list[Message] = []
+    if not code or len(code) > 64:
+        problems.append(bilingual(_("The pseudonym code must have 1 to 64 characters.")))
+    elif Informant.objects.filter(code=code).exists():
+        problems.append(bilingual(_("An informant with code %(code)s already exists."), code=code))
+    if is_child:
+        if not consent_recorded:
+            problems.append(bilingual(_("A child informant can only be recorded with consent recorded.")))
+        if not re.fullmatch(r"[A-Z]{1,4}", initials):
+            problems.append(bilingual(_("A child informant needs initials of 1 to 4 letters.")))
+        if age is None or not 0 <= age < 18:
+            problems.append(bilingual(_("A child informant needs an age from 0 to 17.")))
+    elif initials or age is not None:
+        problems.append(bilingual(_("Initials and age are recorded for child informants only.")))
+    if problems:
+        raise EvidenceInputError(problems)
+    return Informant.objects.create(
+        code=code, role=role.strip()[:200], key_informant=key_informant, sampling_reason=sampling_reason.strip(),
+        is_child=is_child, initials=initials if is_child else "", age=age if is_child else None,
+        consent_recorded=consent_recorded,
+    )
+
+
+def _informants_by_code(codes: Iterable[str]) -> tuple[list[Informant], list[Message]]:
+    wanted = [c.strip() for c in codes if c.strip()]
+    found = {i.code: i for i in Informant.objects.filter(code__in=wanted)}
+    missing = [c for c in wanted if c not in found]
+    return [found[c] for c in wanted if c in found], [
+        bilingual(_("Unknown informant code: %(code)s"), code=c) for c in missing
+    ]
+
+
+# --------------------------------------------------------------------------- sources
+
+
+@dataclass
+class ImportedSources:
+    sources: list[Source]
+    notes: list[Message] = field(default_factory=list)
+
+
+def import_sources(
+    actor: Actor,
+    files: Sequence[tuple[str, bytes]],
+    *,
+    source_type: str,
+    informants: Sequence[str] = (),
+    source_date: date | None = None,
+    titles: Sequence[str] | None = None,
+    max_bytes: int | None = None,
+) -> ImportedSources:
+    """Import (file name, bytes) pairs as sources of one type: all of them or none.
+
+    Every file is read first (.txt, .md, .docx, .pdf through evidence_domain.sources, capped at
+    ``max_bytes``, default the upload limit); any problem in any file refuses the whole batch with
+    every message, prefixed by the file's name."""
+    require_workspace(actor)
+    limit = upload_limit() if max_bytes is None else max_bytes
+    problems: list[Message] = []
+    if source_type not in SOURCE_TYPE_CODES:
+        problems.append(bilingual(_("Unknown source type %(type)s; use wawancara, observasi or dokumentasi."),
+                                  type=source_type))
+    people, missing = _informants_by_code(informants)
+    problems.extend(missing)
+    if not files:
+        problems.append(bilingual(_("No file to import.")))
+    if titles is not None and len(titles) != len(files):
+        raise ValueError("one title per file")
+    read: list[tuple[str, str, str]] = []  # (file name, title, text)
+    notes: list[Message] = []
+    for i, (name, data) in enumerate(files):
+        base = PurePath(name).name
+        try:
+            result = source_reader.read_source(data, base, max_bytes=limit)
+        except source_reader.SourceReadError as exc:
+            problems.extend(Message(f"{base}: {m.id}", f"{base}: {m.en}") for m in exc.messages)
+            continue
+        notes.extend(Message(f"{base}: {m.id}", f"{base}: {m.en}") for m in result.notes)
+        title = (titles[i] if titles is not None else PurePath(base).stem).strip() or base
+        if len(title) > 300:
+            problems.append(bilingual(_("%(file)s: the title is longer than 300 characters."), file=base))
+        if len(base) > 255:
+            problems.append(bilingual(_("%(file)s: the file name is longer than 255 characters."), file=base[:40]))
+        read.append((base, title, result.text))
+    if problems:
+        raise EvidenceInputError(problems)
+    created: list[Source] = []
+    with transaction.atomic():
+        for base, title, text in read:
+            uid = uuid.uuid4()
+            source = Source.objects.create(
+                uid=uid, type=source_type, date=source_date, title=title, file_name=base,
+                text_enc=crypto.encrypt_source_text(uid, text), length=len(text), created_by=_person(actor),
+            )
+            if people:
+                source.informants.set(people)
+            created.append(source)
+    return ImportedSources(created, notes)
+
+
+def import_source(actor: Actor, data: bytes, filename: str, **kwargs: Any) -> Source:
+    """One file; see :func:`import_sources`."""
+    title = kwargs.pop("title", None)
+    return import_sources(actor, [(filename, data)], titles=[title] if title else None, **kwargs).sources[0]
+
+
+def source_text(source: Source) -> str:
+    """Decrypted text of a source. Callers check the role (selectors.source_text does)."""
+    return crypto.decrypt_source_text(source.uid, source.text_enc)
+
+
+# --------------------------------------------------------------------------- codings and memos
+
+
+def add_coding(
+    actor: Actor,
+    source: Source,
+    code: Code,
+    start: int,
+    end: int,
+    *,
+    stance: str = "netral",
+    memo: str = "",
+    coder: Staff | None = None,
+) -> Coding:
+    """Code text[start:end] of ``source`` (code points, end exclusive). The coder is the acting
+    user; only the operator (sample loader, CLI) may name another coder."""
+    require_workspace(actor)
+    person = _person(actor)
+    if person is not None and coder is not None and coder.pk != person.pk:
+        raise _fail(_("You can only add codings as yourself."))
+    coder = person or coder
+    problems: list[Message] = []
+    if coder is None:
+        problems.append(bilingual(_("A coding needs a coder.")))
+    if stance not in STANCE_CODES:
+        problems.append(bilingual(_("Unknown stance %(stance)s; use mendukung, menghambat or netral."), stance=stance))
+    if not code.codable:
+        problems.append(bilingual(_("Code %(code)s groups other codes and cannot be applied itself."), code=code.name))
+    if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= source.length):
+        problems.append(bilingual(
+            _("Offsets %(start)s-%(end)s fall outside the text, which has %(length)s characters (start < end, 0-based, end exclusive)."),
+            start=start, end=end, length=source.length))
+    if problems:
+        raise EvidenceInputError(problems)
+    uid = uuid.uuid4()
+    return Coding.objects.create(
+        uid=uid, source=source, code=code, coder=coder, start=start, end=end, stance=stance,
+        memo_enc=crypto.encrypt_coding_memo(uid, memo.strip()) if memo.strip() else None,
+    )
+
+
+def add_memo(
+    actor: Actor,
+    text: str,
+    *,
+    code: Code | None = None,
+    source: Source | None = None,
+    coding: Coding | None = None,
+    title: str = "",
+    author: Staff | None = None,
+) -> Memo:
+    """A memo on one code, source or coding (or on the whole project when none is given)."""
+    require_workspace(actor)
+    if not text.strip():
+        raise _fail(_("A memo needs text."))
+    if sum(x is not None for x in (code, source, coding)) > 1:
+        raise _fail(_("A memo belongs to one code, one source or one coding."))
+    uid = uuid.uuid4()
+    return Memo.objects.create(
+        uid=uid, title=title.strip()[:200], text_enc=crypto.encrypt_memo(uid, text.strip()),
+        author=_person(actor) or author, code=code, source=source, coding=coding,
+    )
+
+
+def memo_text(memo: Memo) -> str:
+    return crypto.decrypt_memo(memo.uid, memo.text_enc)
+
+
+def coding_memo(coding: Coding) -> str:
+    return crypto.decrypt_coding_memo(coding.uid, coding.memo_enc) if coding.memo_enc is not None else ""
+
+
+# --------------------------------------------------------------------------- codebook
+
+
+def default_codebook_entries() -> list[dict[str, Any]]:
+    """The entries of the packaged default codebook (codebook_default.toml)."""
+    text = resources.files("kinerja.evidence").joinpath(CODEBOOK_FILE).read_text(encoding="utf-8")
+    return list(tomllib.loads(text)["kode"])
+
+
+def default_code_uid(name: str) -> uuid.UUID:
+    """Stable GUID of a default code, the same in every installation."""
+    return uuid.UUID(refiqda.derived_guid("kode-bawaan", name))
+
+
+def ensure_default_codebook() -> list[Code]:
+    """Create the default codes that are missing (matched by their stable GUID); returns the
+    created ones. Idempotent, so the demo and a fresh install can both call it."""
+    entries = default_codebook_entries()
+    existing = set(Code.objects.filter(uid__in=[default_code_uid(e["name"]) for e in entries])
+                   .values_list("uid", flat=True))
+    created: list[Code] = []
+    with transaction.atomic():
+        by_name = {c.name: c for c in Code.objects.filter(uid__in=existing)}
+        for e in entries:  # parents come first in the file
+            uid = default_code_uid(e["name"])
+            if uid in existing:
+                continue
+            parent = by_name.get(e["parent"]) if e.get("parent") else None
+            if e.get("parent") and parent is None:
+                raise ValueError(f"default code {e['name']!r} comes before its parent {e['parent']!r}")
+            code = Code.objects.create(
+                uid=uid, parent=parent, name=e["name"], name_en=e.get("name_en", ""),
+                description_id=e.get("description_id", ""), description_en=e.get("description_en", ""),
+                colour=e.get("colour", ""), link=e.get("link", ""), codable=e.get("codable", True),
+            )
+            by_name[code.name] = code
+            created.append(code)
+    return created
+
+
+def code_description(code: Code) -> str:
+    """The one REFI-QDA description of a code: the Indonesian description, then an ``English:``
+    line with the English name and description, which :func:`split_description` reads back."""
+    if not (code.name_en or code.description_en):
+        return code.description_id
+    english = f"English: {code.name_en}" + (f"\n{code.description_en}" if code.description_en else "")
+    return f"{code.description_id}\n\n{english}" if code.description_id else english
+
+
+def split_description(text: str) -> tuple[str, str, str]:
+    """(description_id, name_en, description_en) from a description written by code_description;
+    a description from another tool stays whole in description_id."""
+    if text.startswith("English: "):
+        id_part, en_part = "", text[len("English: "):]
+    elif _EN_MARK in text:
+        id_part, en_part = text.rsplit(_EN_MARK, 1)
+    else:
+        return text, "", ""
+    name_en, _sep, desc_en = en_part.partition("\n")
+    return id_part, name_en.strip(), desc_en.strip()
+
+
+# --------------------------------------------------------------------------- REFI-QDA import
+
+
+@dataclass
+class ImportSummary:
+    codes: int = 0
+    codes_reused: int = 0
+    informants: int = 0
+    informants_reused: int = 0
+    sources: int = 0
+    codings: int = 0
+    memos: int = 0
+    users_created: list[str] = field(default_factory=list)
+    warnings: list[Message] = field(default_factory=list)
+
+    def report(self) -> str:
+        """Both languages, one line each, then the warnings."""
+        lines = [
+            f"Diimpor: {self.sources} sumber, {self.codings} koding, {self.codes} kode baru "
+            f"({self.codes_reused} sudah ada), {self.informants} informan baru ({self.informants_reused} sudah ada), "
+            f"{self.memos} memo, {len(self.users_created)} pengkode baru",
+            f"Imported: {self.sources} sources, {self.codings} codings, {self.codes} new codes "
+            f"({self.codes_reused} existing), {self.informants} new informants ({self.informants_reused} existing), "
+            f"{self.memos} memos, {len(self.users_created)} new coders",
+        ]
+        lines += [f"  ! {w}" for w in self.warnings]
+        return "\n".join(lines)
+
+
+class _Plan:
+    """What an import will write, worked out and checked before the transaction opens."""
+
+    def __init__(self) -> None:
+        self.problems: list[Message] = []
+        self.warnings: list[Message] = []
+
+    def error(self, text: Any, **params: Any) -> None:
+        self.problems.append(bilingual(text, **params))
+
+    def warn(self, text: Any, **params: Any) -> None:
+        self.warnings.append(bilingual(text, **params))
+
+
+def _normal_link(link: str | None, plan: _Plan, code_name: str) -> str:
+    if not link:
+        return ""
+    prefix, sep, rest = link.strip().partition(":")
+    value = f"{prefix.lower()}{sep}{rest}"
+    if not re.match(LINK_REGEX, value) or len(value) > 120:
+        plan.warn(_("The link %(link)s of code %(code)s is not dimensi:, measure: or kendala:...; it was dropped."),
+                  link=link, code=code_name)
+        return ""
+    return value
+
+
+def _plan_codes(codes: Sequence[records.Code], plan: _Plan) -> tuple[list[records.Code], dict[str, int]]:
+    """New codes to create (parents first) and guid -> pk of codes that already exist."""
+    uids = [uuid.UUID(c.guid) for c in codes]
+    existing = {str(u): pk for u, pk in Code.objects.filter(uid__in=uids).values_list("uid", "pk")}
+    new = [c for c in codes if c.guid not in existing]
+    for c in new:
+        if len(c.name) > 200:
+            plan.error(_("The code name %(name)s is longer than 200 characters."), name=c.name[:40] + "…")
+        if c.colour and not re.match(COLOUR_REGEX, c.colour):
+            plan.error(_("The colour %(colour)s of code %(name)s is not #RRGGBB."), colour=c.colour, name=c.name)
+    ordered: list[records.Code] = []
+    placed = set(existing)
+    pending = list(new)
+    while pending:  # parents before children, whatever order the file had
+        ready = [c for c in pending if c.parent is None or c.parent in placed]
+        if not ready:
+            plan.error(_("The code tree refers to parents that are not in the file."))
+            break
+        ordered += ready
+        placed |= {c.guid for c in ready}
+        pending = [c for c in pending if c.guid not in placed]
+    return ordered, existing
+
+
+def _create_codes(codes: Sequence[records.Code], existing: dict[str, int], plan: _Plan) -> dict[str, int]:
+    pks = dict(existing)
+    for c in codes:
+        description_id, name_en, description_en = split_description(c.description)
+        obj = Code.objects.create(
+            uid=uuid.UUID(c.guid), parent_id=pks[c.parent] if c.parent else None, name=c.name, name_en=name_en[:200],
+            description_id=description_id, description_en=description_en, colour=c.colour or "",
+            link=_normal_link(c.link, plan, c.name), codable=c.codable,
+        )
+        pks[c.guid] = obj.pk
+    return pks
+
+
+def _child_fields(inf: records.Informant) -> tuple[str, str, int | None]:
+    """(code, initials, age) of an imported informant; a child's label "CODE · SH, 14 th" (as
+    Kinerja exports it) or "SH, 14 th" is read back into its parts."""
+    if not inf.is_child:
+        return inf.code, "", None
+    m = _CHILD_LABEL_RE.match(inf.code)
+    if m and int(m["age"]) < 18:
+        return m["code"], m["initials"].upper(), int(m["age"])
+    m = _INITIALS_AGE_RE.match(inf.code)
+    if m and int(m["age"]) < 18:
+        return f"A-{inf.guid[:8]}", m["initials"].upper(), int(m["age"])
+    return inf.code, "", None
+
+
+def _plan_informants(informants: Sequence[records.Informant], plan: _Plan) -> tuple[list[Informant], dict[str, int]]:
+    uids = [uuid.UUID(i.guid) for i in informants]
+    existing = {str(u): pk for u, pk in Informant.objects.filter(uid__in=uids).values_list("uid", "pk")}
+    new: list[Informant] = []
+    for inf in informants:
+        if inf.guid in existing:
+            continue
+        code, initials, age = _child_fields(inf)
+        if inf.is_child and not inf.consent_recorded:
+            plan.error(_("Informant %(code)s is a child without recorded consent; record the consent first."), code=code)
+        if not code or len(code) > 64:
+            plan.error(_("The informant code %(code)s must have 1 to 64 characters."), code=code[:40])
+        new.append(Informant(uid=uuid.UUID(inf.guid), code=code, role=inf.role[:200], key_informant=inf.key_informant,
+                             sampling_reason=inf.sampling_reason, is_child=inf.is_child, initials=initials, age=age,
+                             consent_recorded=inf.consent_recorded))
+    codes = [i.code for i in new]
+    for dup in sorted({c for c in codes if codes.count(c) > 1}):
+        plan.error(_("Two informants in the file have the code %(code)s."), code=dup)
+    for taken in Informant.objects.filter(code__in=codes).values_list("code", flat=True):
+        plan.error(_("Another informant already has the code %(code)s."), code=taken)
+    return new, existing
+
+
+def _plan_users(names: Iterable[str], plan: _Plan) -> tuple[dict[str, int], list[str]]:
+    """username -> pk for existing users, and the names of coders to create."""
+    wanted = sorted(set(names))
+    existing = dict(Staff.objects.filter(username__in=wanted).values_list("username", "pk"))
+    to_create = [n for n in wanted if n not in existing]
+    for name in to_create:
+        if not name.strip() or len(name) > 150:
+            plan.error(_("The REFI-QDA user name %(name)s cannot be a username (1 to 150 characters)."),
+                       name=name[:40])
+    return existing, to_create
+
+
+def _create_coders(names: Sequence[str]) -> dict[str, int]:
+    """Imported REFI-QDA users become inactive evaluator accounts without a usable password, so
+    their codings keep a coder but nobody can log in as them until an admin decides to."""
+    pks: dict[str, int] = {}
+    for name in names:
+        user = Staff(username=name, role=permissions.EVALUATOR, is_active=False, full_name=name)
+        user.set_unusable_password()
+        user.save()
+        pks[name] = user.pk
+    return pks
+
+
+def import_qdc(actor: Actor, data: bytes) -> ImportSummary:
+    """Add the codes of a QDC codebook; codes whose GUID already exists are kept as they are."""
+    require_workspace(actor)
+    try:
+        codes = refiqda.read_qdc(data, max_bytes=upload_limit())
+    except refiqda.RefiQdaError as exc:
+        raise EvidenceInputError(exc.messages) from exc
+    plan = _Plan()
+    new, existing = _plan_codes(codes, plan)
+    if plan.problems:
+        raise EvidenceInputError(plan.problems)
+    with transaction.atomic():
+        _create_codes(new, existing, plan)
+    return ImportSummary(codes=len(new), codes_reused=len(existing), warnings=plan.warnings)
+
+
+def import_qdpx(actor: Actor, data: bytes, *, default_source_type: str = "wawancara") -> ImportSummary:
+    """Import a REFI-QDA project: all of it or nothing.
+
+    The file is parsed and fully checked by evidence_domain.refiqda, then against the workspace
+    (a source or memo that is already here, a child without consent, an informant code in use);
+    only then are codes, informants, coders, sources, codings and memos written in one
+    transaction. Codes and informants with a GUID already in the workspace are reused."""
+    require_workspace(actor)
+    if default_source_type not in SOURCE_TYPE_CODES:
+        raise _fail(_("Unknown source type %(type)s; use wawancara, observasi or dokumentasi."), type=default_source_type)
+    try:
+        result = refiqda.read_qdpx(data, max_bytes=upload_limit(), default_source_type=default_source_type)
+    except refiqda.RefiQdaError as exc:
+        raise EvidenceInputError(exc.messages) from exc
+    project = result.project
+    plan = _Plan()
+    plan.warnings.extend(result.warnings)
+
+    new_codes, existing_codes = _plan_codes(project.codes, plan)
+    new_informants, existing_informants = _plan_informants(project.informants, plan)
+    names = {u.name for u in project.users} | {c.coder for c in project.codings}
+    names |= {m.author for m in project.memos if m.author}
+    users, to_create = _plan_users(names, plan)
+
+    source_uids = [uuid.UUID(s.guid) for s in project.sources]
+    for title in Source.objects.filter(uid__in=source_uids).values_list("title", flat=True):
+        plan.error(_("The source %(title)s is already in the workspace; this project was imported before."),
+                   title=title)
+    for s in project.sources:
+        if not s.text:
+            plan.error(_("The source %(title)s has no text."), title=s.name)
+    memos = [m for m in project.memos if m.text.strip()]
+    if len(memos) < len(project.memos):
+        plan.warn(_("%(n)s empty memos were skipped."), n=len(project.memos) - len(memos))
+    memo_uids = [uuid.UUID(m.guid) for m in memos]
+    if Memo.objects.filter(uid__in=memo_uids).exists():
+        plan.error(_("Some memos of this project are already in the workspace."))
+    if plan.problems:
+        raise EvidenceInputError(plan.problems)
+
+    try:
+        with transaction.atomic():
+            users.update(_create_coders(to_create))
+            code_pks = _create_codes(new_codes, existing_codes, plan)
+            Informant.objects.bulk_create(new_informants)
+            informant_pks = dict(existing_informants)
+            informant_pks.update(
+                (str(u), pk) for u, pk in Informant.objects.filter(uid__in=[i.uid for i in new_informants])
+                .values_list("uid", "pk"))
+            person = _person(actor)
+            Source.objects.bulk_create([
+                Source(uid=uuid.UUID(s.guid), type=s.type, date=s.date, title=s.name[:300],
+                       file_name="", text_enc=crypto.encrypt_source_text(s.guid, s.text), length=len(s.text),
+                       created_by=person)
+                for s in project.sources
+            ], batch_size=500)
+            source_pks = {str(u): pk for u, pk in Source.objects.filter(uid__in=source_uids).values_list("uid", "pk")}
+            through = Source.informants.through
+            through.objects.bulk_create([
+                through(source_id=source_pks[s.guid], informant_id=informant_pks[g])
+                for s in project.sources for g in s.informants
+            ], batch_size=2000)
+            Coding.objects.bulk_create([
+                Coding(uid=uuid.UUID(c.guid), source_id=source_pks[c.source], code_id=code_pks[c.code],
+                       coder_id=users[c.coder], start=c.start, end=c.end, stance=c.stance,
+                       memo_enc=crypto.encrypt_coding_memo(c.guid, c.memo) if c.memo else None)
+                for c in project.codings
+            ], batch_size=2000)
+            coding_pks: dict[str, int] = {}
+            if any(m.target_kind == "coding" for m in memos):
+                coding_pks = {str(u): pk for u, pk in Coding.objects.filter(source_id__in=source_pks.values())
+                              .values_list("uid", "pk")}
+            Memo.objects.bulk_create([
+                Memo(uid=uuid.UUID(m.guid), title=m.title[:200], text_enc=crypto.encrypt_memo(m.guid, m.text),
+                     author_id=users.get(m.author) if m.author else None,
+                     code_id=code_pks[m.target] if m.target_kind == "code" and m.target else None,
+                     source_id=source_pks[m.target] if m.target_kind == "source" and m.target else None,
+                     coding_id=coding_pks[m.target] if m.target_kind == "coding" and m.target else None)
+                for m in memos
+            ], batch_size=500)
+    except IntegrityError as exc:  # a GUID clash the checks above could not see; nothing was kept
+        raise _fail(_("The project clashes with records already in the workspace (%(detail)s); nothing was imported."),
+                    detail=type(exc).__name__) from exc
+    return ImportSummary(
+        codes=len(new_codes), codes_reused=len(existing_codes), informants=len(new_informants),
+        informants_reused=len(existing_informants), sources=len(project.sources), codings=len(project.codings),
+        memos=len(memos), users_created=list(to_create), warnings=plan.warnings,
+    )
+
+
+# --------------------------------------------------------------------------- exports
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if len(reason) < 5:
+        raise _fail(_("State the reason for this export (at least 5 characters)."))
+    return reason
+
+
+def _require_exporter(actor: object) -> Staff:
+    """Exports carry transcripts: they need a named user with a workspace role, for the audit."""
+    if not isinstance(actor, Staff):
+        raise _fail(_("An export needs the username of the person exporting (--user)."))
+    require_workspace(actor)
+    return actor
+
+
+def export_qdpx(actor: Actor, reason: str) -> bytes:
+    """The whole workspace as a REFI-QDA project (QDPX), audited with the reason."""
+    from kinerja.evidence import selectors
+
+    user = _require_exporter(actor)
+    reason = _require_reason(reason)
+    project = selectors.workspace_project(memos=True)
+    try:
+        data = refiqda.write_qdpx(project)
+    except refiqda.RefiQdaError as exc:
+        raise EvidenceInputError(exc.messages) from exc
+    audit(user.username, "ekspor_bukti_qdpx", "bukti:proyek", reason,
+          {"sumber": len(project.sources), "koding": len(project.codings), "memo": len(project.memos)})
+    return data
+
+
+def export_qdc(actor: Actor) -> bytes:
+    """The codebook as a QDC file. Codes hold no personal data, so this is not audited."""
+    from kinerja.evidence import selectors
+
+    require_workspace(actor)
+    codes = selectors.workspace_project(texts=False).codes
+    try:
+        return refiqda.write_qdc(codes)
+    except refiqda.RefiQdaError as exc:
+        raise EvidenceInputError(exc.messages) from exc
+
+
+SEGMENT_COLUMNS = ("sumber", "jenis_sumber", "tanggal", "informan", "peran_informan", "kode", "sikap", "pengkode",
+                   "mulai", "selesai", "kutipan")
+
+
+def export_segments(actor: Actor, reason: str, fmt: str = "csv") -> bytes:
+    """Coded segments (source, informant role, code, stance, quote) as CSV or XLSX, audited:
+    quotes are transcript text."""
+    from kinerja.evidence import selectors
+
+    user = _require_exporter(actor)
+    reason = _require_reason(reason)
+    if fmt not in ("csv", "xlsx"):
+        raise _fail(_("Unknown format %(fmt)s; use csv or xlsx."), fmt=fmt)
+    rows = selectors.coded_segments()
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf)
+        writer.writerow(SEGMENT_COLUMNS)
+        writer.writerows(rows)
+        data = buf.getvalue().encode("utf-8")
+    else:
+        import xlsxwriter
+
+        out = io.BytesIO()
+        book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_numbers": False,
+                                         "strings_to_formulas": False, "strings_to_urls": False})
+        sheet = book.add_worksheet("segmen")
+        sheet.write_row(0, 0, SEGMENT_COLUMNS)
+        for i, row in enumerate(rows, start=1):
+            sheet.write_row(i, 0, row)
+        book.close()
+        data = out.getvalue()
+    audit(user.username, "ekspor_bukti_segmen", "bukti:segmen", reason, {"format": fmt, "baris": len(rows)})
+    return data
+
+
+# --------------------------------------------------------------------------- keys
+
+
+def reencrypt_evidence() -> int:
+    """Re-encrypt every source text and memo with the keyring's current key (after a key
+    rotation); returns how many ciphertexts were rewritten."""
+    count = 0
+    with transaction.atomic():
+        for source in Source.objects.only("uid", "text_enc").iterator(chunk_size=500):
+            source.text_enc = crypto.encrypt_source_text(source.uid, source_text(source))
+            source.save(update_fields=["text_enc"])
+            count += 1
+        for memo in Memo.objects.only("uid", "text_enc").iterator(chunk_size=500):
+            memo.text_enc = crypto.encrypt_memo(memo.uid, memo_text(memo))
+            memo.save(update_fields=["text_enc"])
+            count += 1
+        for coding in Coding.objects.exclude(memo_enc=None).only("uid", "memo_enc").iterator(chunk_size=2000):
+            coding.memo_enc = crypto.encrypt_coding_memo(coding.uid, coding_memo(coding))
+            coding.save(update_fields=["memo_enc"])
+            count += 1
+    return count

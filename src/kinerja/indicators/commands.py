@@ -1,0 +1,321 @@
+"""`kinerja measures | scorecard | trend | frameworks`: the indicator engine on the command line.
+
+JSON is the machine output of indicators.md (numbers unrounded); `table` is for people: labels in
+KINERJA_LANGUAGE (Indonesian by default), two decimals in the language's number format."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import sys
+from collections.abc import Callable
+from typing import Any, TextIO
+
+TEXT: dict[str, dict[str, str]] = {
+    "id": {
+        "measures": "Ukuran kinerja", "measure": "Indikator", "value": "Nilai", "unit": "Satuan",
+        "period": "Periode", "worker": "Pekerja sosial", "na": "tidak tersedia", "to": "s.d.",
+        "scorecard": "Kartu kinerja", "score": "Skor", "overall": "Skor keseluruhan", "previous": "Sebelumnya",
+        "change": "Perubahan", "target": "Target", "achievement": "Capaian", "rating": "Predikat",
+        "direction": "Arah", "inhibitors": "Faktor penghambat", "obstacle_actions": "tindakan terkendala",
+        "share": "porsi", "trend": "Tren", "year": "Tahun", "frameworks": "Kerangka penilaian",
+        "dimensions": "Dimensi", "source": "Berkas", "id": "Kode", "name": "Nama", "weight": "bobot",
+        "up": "naik lebih baik", "down": "turun lebih baik", "none": "-",
+    },
+    "en": {
+        "measures": "Performance measures", "measure": "Measure", "value": "Value", "unit": "Unit",
+        "period": "Period", "worker": "Social worker", "na": "not available", "to": "to",
+        "scorecard": "Scorecard", "score": "Score", "overall": "Overall score", "previous": "Previous",
+        "change": "Change", "target": "Target", "achievement": "Achievement", "rating": "Rating",
+        "direction": "Direction", "inhibitors": "Inhibiting factors", "obstacle_actions": "actions with obstacle",
+        "share": "share", "trend": "Trend", "year": "Year", "frameworks": "Frameworks",
+        "dimensions": "Dimensions", "source": "File", "id": "Id", "name": "Name", "weight": "weight",
+        "up": "higher is better", "down": "lower is better", "none": "-",
+    },
+}
+
+
+def _language() -> str:
+    from django.conf import settings
+
+    return "en" if str(settings.KINERJA.language).startswith("en") else "id"
+
+
+def fmt_number(value: Any, lang: str, integer: bool = False) -> str:
+    """Two decimals (counts without), grouped the way the language writes numbers."""
+    if value is None:
+        return TEXT[lang]["na"]
+    text = f"{value:,.0f}" if integer else f"{float(value):,.2f}"
+    if lang == "id":
+        text = text.replace(",", "_").replace(".", ",").replace("_", ".")
+    return text
+
+
+def _table(rows: list[list[str]], out: TextIO, right: set[int] | None = None) -> None:
+    """A plain aligned table (no external dependency), right-aligning numeric columns."""
+    right = right or set()
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for n, row in enumerate(rows):
+        cells = [c.rjust(widths[i]) if i in right else c.ljust(widths[i]) for i, c in enumerate(row)]
+        print("  ".join(cells).rstrip(), file=out)
+        if n == 0:
+            print("  ".join("-" * w for w in widths), file=out)
+
+
+def _period_text(mulai: str, selesai: str, lang: str) -> str:
+    start, end = dt.date.fromisoformat(mulai), dt.date.fromisoformat(selesai)
+    if start.month == 1 and start.day == 1 and end == dt.date(start.year + 1, 1, 1):
+        return str(start.year)
+    last = end - dt.timedelta(days=1)
+    return f"{start.isoformat()} {TEXT[lang]['to']} {last.isoformat()}"
+
+
+# -- handlers ------------------------------------------------------------------------------------
+class UsageError(Exception):
+    pass
+
+
+def _setup() -> None:
+    from kinerja import cli
+
+    cli.setup_django()
+
+
+def _resolve(args: argparse.Namespace) -> tuple[Any, Any, Any]:
+    """(unit, period, worker) from --unit, --year | --from/--to, --worker."""
+    from kinerja.indicators.scorecard import period_of
+    from kinerja.register.models import Staff, Unit
+
+    try:
+        unit = Unit.objects.get(code=args.unit)
+    except Unit.DoesNotExist:
+        raise UsageError(f"unit tidak dikenal / unknown unit: {args.unit}") from None
+    start = getattr(args, "date_from", None)
+    end = getattr(args, "date_to", None)
+    try:
+        period = period_of(args.year, start, end)
+    except ValueError as exc:
+        raise UsageError(f"periode / period: {exc} (--year Y, or --from D --to D)") from None
+    worker = None
+    if getattr(args, "worker", None):
+        try:
+            worker = Staff.objects.get(username=args.worker)
+        except Staff.DoesNotExist:
+            raise UsageError(f"pengguna tidak dikenal / unknown user: {args.worker}") from None
+    return unit, period, worker
+
+
+def _run(body: Callable[[argparse.Namespace, TextIO], None]) -> Callable[[argparse.Namespace], int]:
+    def handler(args: argparse.Namespace) -> int:
+        _setup()
+        from kinerja.indicators.frameworks import FrameworkError
+
+        try:
+            body(args, sys.stdout)
+        except (UsageError, FrameworkError, KeyError) as exc:
+            print(str(exc).strip("'\""), file=sys.stderr)
+            return 2
+        return 0
+
+    handler.__name__ = body.__name__
+    return handler
+
+
+def measures_body(args: argparse.Namespace, out: TextIO) -> None:
+    from kinerja.indicators import definitions as defs
+    from kinerja.indicators.achievement import ikm_band
+    from kinerja.indicators.measures import compute, machine_output
+
+    unit, period, worker = _resolve(args)
+    values = compute(unit, period, worker=worker)
+    data = machine_output(unit, period, values)
+    lang = _language()
+    t = TEXT[lang]
+    if args.format == "json":
+        json.dump(data, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return
+    if args.format == "csv":
+        writer = csv.writer(out)
+        writer.writerow(["id", t["measure"], t["value"], t["unit"]])
+        for mid in defs.CORE_IDS:
+            m = defs.get(mid)
+            v = values[mid]
+            writer.writerow([mid, m.name(lang), "" if v is None else repr(v), m.unit_label(lang)])
+        return
+    head = f"{t['measures']}: {unit.code} {unit.name} · {t['period']} {_period_text(data['mulai'], data['selesai'], lang)}"
+    if worker is not None:
+        head += f" · {t['worker']}: {worker.username}"
+    print(head, file=out)
+    print(file=out)
+    rows = [[t["measure"], t["value"], t["unit"]]]
+    for mid in defs.CORE_IDS:
+        m = defs.get(mid)
+        text = fmt_number(values[mid], lang, m.integer)
+        if mid == "ikm" and values[mid] is not None:
+            text += f" ({ikm_band(values[mid]).code})"
+        rows.append([m.name(lang), text, m.unit_label(lang)])
+    _table(rows, out, right={1})
+
+
+def scorecard_body(args: argparse.Namespace, out: TextIO) -> None:
+    from kinerja.indicators.scorecard import scorecard
+
+    unit, period, worker = _resolve(args)
+    lang = _language()
+    card = scorecard(unit, period, framework=args.framework, worker=worker, lang=lang)
+    if args.format == "json":
+        json.dump(card, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return
+    print_scorecard(card, out, lang)
+
+
+def print_scorecard(card: dict[str, Any], out: TextIO, lang: str) -> None:
+    t = TEXT[lang]
+    prev = card["previous"]
+    print(f"{t['scorecard']}: {card['framework_name']}", file=out)
+    line = (f"{card['unit']} {card['unit_name']} · {t['period']} {_period_text(card['mulai'], card['selesai'], lang)}"
+            f" ({t['previous'].lower()}: {_period_text(prev['mulai'], prev['selesai'], lang)})")
+    if card["worker"]:
+        line += f" · {t['worker']}: {card['worker']}"
+    print(line, file=out)
+    print(f"{t['overall']}: {fmt_number(card['score'], lang)} · {card['rating_label']}", file=out)
+    header = [t["measure"], t["value"], t["unit"], t["target"], t["achievement"], t["rating"], t["previous"],
+              t["change"]]
+
+    def rows_of(measures: list[dict[str, Any]]) -> list[list[str]]:
+        from kinerja.indicators import definitions as defs
+
+        rows = [header]
+        for m in measures:
+            integer = defs.get(m["id"]).integer
+            value = fmt_number(m["value"], lang, integer)
+            if m.get("quality_band"):
+                value += f" ({m['quality_band']})"
+            arrow = {"up": "↑", "down": "↓"}.get(m["direction"], "")
+            rows.append([
+                f"{m['name']} {arrow}".rstrip(), value, m["unit"],
+                "" if m["target"] is None else fmt_number(m["target"], lang),
+                "" if m["achievement"] is None else fmt_number(m["achievement"], lang) + " %",
+                m["rating_label"] if m["achievement"] is not None else "",
+                fmt_number(m["previous"], lang, integer),
+                "" if m["change"] is None else ("+" if m["change"] > 0 else "") + fmt_number(m["change"], lang, integer),
+            ])
+        return rows
+
+    for d in card["dimensions"]:
+        print(file=out)
+        print(f"{d['name']} · {t['score'].lower()} {fmt_number(d['score'], lang)} · {d['rating_label']}", file=out)
+        _table(rows_of(d["measures"]), out, right={1, 3, 4, 6, 7})
+    if card["inhibitors"]:
+        print(file=out)
+        print(f"{t['inhibitors']} (↑ = {t['up']}, ↓ = {t['down']})", file=out)
+        for i in card["inhibitors"]:
+            print(file=out)
+            share = "" if i["share"] is None else f"{t['share']} {fmt_number(i['share'], lang)} % · "
+            actions = "" if i["actions"] is None else f"{i['actions']} {t['obstacle_actions']}"
+            print(f"{i['rank']}. {i['name']} · {share}{actions}", file=out)
+            _table(rows_of(i["measures"]), out, right={1, 3, 4, 6, 7})
+
+
+def trend_body(args: argparse.Namespace, out: TextIO) -> None:
+    from kinerja.indicators import definitions as defs
+    from kinerja.indicators.periods import parse_years
+    from kinerja.indicators.scorecard import trend
+    from kinerja.register.models import Staff, Unit
+
+    try:
+        years = parse_years(args.years)
+        m = defs.get(args.measure)
+    except (ValueError, KeyError) as exc:
+        raise UsageError(str(exc)) from None
+    try:
+        unit = Unit.objects.get(code=args.unit)
+    except Unit.DoesNotExist:
+        raise UsageError(f"unit tidak dikenal / unknown unit: {args.unit}") from None
+    worker = None
+    if args.worker:
+        worker = Staff.objects.filter(username=args.worker).first()
+        if worker is None:
+            raise UsageError(f"pengguna tidak dikenal / unknown user: {args.worker}")
+    series = trend(unit, years, m.id, worker=worker)
+    lang = _language()
+    t = TEXT[lang]
+    if args.format == "json":
+        json.dump({"unit": unit.code, "measure": m.id, "worker": args.worker, "series": series}, out,
+                  ensure_ascii=False, indent=2)
+        out.write("\n")
+        return
+    if args.format == "csv":
+        writer = csv.writer(out)
+        writer.writerow(["tahun" if lang == "id" else "year", m.id])
+        for point in series:
+            writer.writerow([point["year"], "" if point["value"] is None else repr(point["value"])])
+        return
+    print(f"{t['trend']}: {m.name(lang)} ({m.unit_label(lang)}) · {unit.code} {unit.name}", file=out)
+    print(file=out)
+    rows = [[t["year"], t["value"]]] + [[str(p["year"]), fmt_number(p["value"], lang, m.integer)] for p in series]
+    _table(rows, out, right={1})
+
+
+def frameworks_body(args: argparse.Namespace, out: TextIO) -> None:
+    from kinerja.indicators import frameworks
+
+    lang = _language()
+    t = TEXT[lang]
+    found = frameworks.load_all()
+    if args.format == "json":
+        json.dump([{**frameworks.describe(fw, lang), "source": str(fw.source)} for fw in found.values()],
+                  out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return
+    rows = [[t["id"], t["name"], t["dimensions"], t["source"]]]
+    for fw in found.values():
+        mark = " *" if fw.id == frameworks.DEFAULT_ID else ""
+        rows.append([fw.id + mark, fw.name(lang), ", ".join(d.name(lang) for d in fw.dimensions), str(fw.source)])
+    _table(rows, out)
+
+
+cmd_measures = _run(measures_body)
+cmd_scorecard = _run(scorecard_body)
+cmd_trend = _run(trend_body)
+cmd_frameworks = _run(frameworks_body)
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"tanggal harus YYYY-MM-DD / date must be YYYY-MM-DD: {text!r}") from None
+
+
+def _period_args(sp: argparse.ArgumentParser) -> None:
+    sp.add_argument("--unit", required=True, help="kode unit (unit code); its descendants are included")
+    sp.add_argument("--year", type=int, help="calendar year (WIB)")
+    sp.add_argument("--from", dest="date_from", type=_date, help="first WIB date, YYYY-MM-DD (inclusive)")
+    sp.add_argument("--to", dest="date_to", type=_date, help="WIB date after the last one (exclusive)")
+    sp.add_argument("--worker", help="username: the individual level (cases assigned to that social worker)")
+
+
+def register(sub: argparse._SubParsersAction, add: Callable[..., argparse.ArgumentParser]) -> None:
+    sp = add("measures", cmd_measures, "Compute every measure of indicators.md for a unit and period.")
+    _period_args(sp)
+    sp.add_argument("--format", choices=["json", "table", "csv"], default="table")
+
+    sp = add("scorecard", cmd_scorecard, "A framework's scorecard: values, targets, achievements, ratings.")
+    _period_args(sp)
+    sp.add_argument("--framework", help="framework id (default dwiyanto); see `kinerja frameworks`")
+    sp.add_argument("--format", choices=["json", "table"], default="table")
+
+    sp = add("trend", cmd_trend, "One measure over calendar years.")
+    sp.add_argument("--unit", required=True, help="kode unit (unit code)")
+    sp.add_argument("--years", required=True, help="year range, e.g. 2016-2025")
+    sp.add_argument("--measure", required=True, help="measure id, e.g. tingkat_penyelesaian")
+    sp.add_argument("--worker", help="username: the individual level")
+    sp.add_argument("--format", choices=["json", "table", "csv"], default="table")
+
+    sp = add("frameworks", cmd_frameworks, "List the frameworks (shipped and in <KINERJA_DATA_DIR>/frameworks).")
+    sp.add_argument("--format", choices=["json", "table"], default="table")

@@ -1,0 +1,629 @@
+"""The indicator engine: every measure of indicators.md, computed in the database.
+
+Design (why it looks like this):
+- Each family of measures is one aggregate ORM query (about twenty in all, whatever the number of
+  cases or units), grouped by the case's own unit. Nothing here is SQLite- or PostgreSQL-specific.
+- Every measure is a ratio of additive parts (counts, sums, distinct children of one unit), so a
+  unit's figure is the sum of its subtree's groups. `compute_many` therefore serves any number of
+  units, nested or not, from the same fixed set of queries: that is how all sections of a national
+  roll-out are computed for a year.
+- first(c, stage) is a correlated Min subquery per case and stage, served by the index
+  (case, stage, time).
+- Medians need the values: per case only the few times they are built from are fetched (first
+  times per stage, report, sent and acknowledged), never whole cases; counts and shares never fetch
+  rows. SLA and complaint deadlines are compared in SQL as exact durations (microseconds).
+- Period bounds are WIB dates turned into UTC datetimes (periods.py), so the stored UTC times are
+  compared directly and the (unit, reported_at) / (unit, closed_at) indexes apply.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Case as SqlCase
+from django.db.models import (
+    Count,
+    DateTimeField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    When,
+)
+from django.db.models import Value as SqlValue
+
+from kinerja import vocab
+from kinerja.indicators import definitions as defs
+from kinerja.indicators.achievement import achievement
+from kinerja.indicators.periods import Period
+from kinerja.register.models import (
+    Action,
+    BudgetLine,
+    Case,
+    Complaint,
+    Facility,
+    Referral,
+    Staff,
+    Staffing,
+    SurveyResponse,
+    Target,
+    Unit,
+)
+
+Value = float | int | None
+SKM = [f"u{i}" for i in range(1, 10)]
+FIRST_STAGES = ("pendekatan_awal", "asesmen", "rencana_intervensi", "intervensi", "terminasi")
+
+
+@dataclass(frozen=True)
+class Options:
+    """Configurable thresholds of indicators.md (defaults from KINERJA_* settings)."""
+
+    sla_high_hours: float = 24.0
+    sla_other_hours: float = 72.0
+    complaint_days: float = 14.0
+
+    @classmethod
+    def from_settings(cls, **overrides: float | None) -> Options:
+        cfg = getattr(settings, "KINERJA", None)
+        base = cls(
+            sla_high_hours=float(getattr(cfg, "sla_high_hours", 24.0)),
+            sla_other_hours=float(getattr(cfg, "sla_other_hours", 72.0)),
+            complaint_days=float(getattr(cfg, "complaint_days", 14.0)),
+        )
+        given = {k: float(v) for k, v in overrides.items() if v is not None}
+        return cls(**{**base.__dict__, **given})
+
+
+# -- helpers --------------------------------------------------------------------------------------
+def first_time(stage: str, case_ref: str = "pk") -> Subquery:
+    """first(c, stage): the earliest action time of that stage in the case (any time, any period)."""
+    return Subquery(
+        Action.objects.filter(case_id=OuterRef(case_ref), stage=stage)
+        .order_by().values("case_id").annotate(m=Min("time")).values("m")[:1],
+        output_field=DateTimeField(),
+    )
+
+
+def _duration(later: str, earlier: str) -> ExpressionWrapper:
+    return ExpressionWrapper(F(later) - F(earlier), output_field=DurationField())
+
+
+def _in_period(field_name: str, p: Period) -> Q:
+    return Q(**{f"{field_name}__gte": p.start_utc, f"{field_name}__lt": p.end_utc})
+
+
+def _handled(p: Period, prefix: str = "") -> Q:
+    """handled(P): reported before end, and open or closed on or after start."""
+    return Q(**{f"{prefix}reported_at__lt": p.end_utc}) & (
+        Q(**{f"{prefix}closed_at__isnull": True}) | Q(**{f"{prefix}closed_at__gte": p.start_utc})
+    )
+
+
+def _actions_of_case(**filters: Any) -> Exists:
+    return Exists(Action.objects.filter(case_id=OuterRef("pk"), **filters))
+
+
+def _num(v: Any) -> float:
+    return float(v) if v is not None else 0.0
+
+
+def _ratio(num: float | int | None, den: float | int | None, scale: float = 100.0) -> float | None:
+    """A ratio whose denominator is 0 or null is null, never 0."""
+    if num is None or den is None or den == 0:
+        return None
+    return float(num) / float(den) * scale
+
+
+def median(values: Sequence[float]) -> float | None:
+    """Median; of an even count the mean of the two middle values; of none, null."""
+    if not values:
+        return None
+    return float(statistics.median(values))
+
+
+# -- the per-unit accumulator --------------------------------------------------------------------
+@dataclass
+class _Parts:
+    """Additive parts of the measures for one group of units."""
+
+    n: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    lists: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+
+    def add(self, other: _Parts) -> None:
+        for k, v in other.n.items():
+            self.n[k] += v
+        for k, vs in other.lists.items():
+            self.lists[k].extend(vs)
+
+
+class _Engine:
+    """Runs the family queries for a set of leaf groups (case unit ids), then rolls up per unit."""
+
+    def __init__(self, roots: list[int], period: Period, worker: int | None, opts: Options) -> None:
+        self.period = period
+        self.worker = worker
+        self.opts = opts
+        self.tree = _UnitTree.load()
+        self.roots = roots
+        self.subtrees = {r: self.tree.descendants(r) for r in roots}
+        wanted = set().union(*self.subtrees.values()) if roots else set()
+        self.unit_ids: list[int] | None = None if wanted >= self.tree.all_ids else sorted(wanted)
+        self.parts: dict[int, _Parts] = defaultdict(_Parts)
+        self.done: set[str] = set()
+
+    # querysets restricted to the units (and worker)
+    def cases(self) -> QuerySet[Case]:
+        qs = Case.objects.order_by()
+        if self.unit_ids is not None:
+            qs = qs.filter(unit_id__in=self.unit_ids)
+        if self.worker is not None:
+            qs = qs.filter(worker_id=self.worker)
+        return qs
+
+    def via_case(self, qs: QuerySet[Any]) -> QuerySet[Any]:
+        qs = qs.order_by()
+        if self.unit_ids is not None:
+            qs = qs.filter(case__unit_id__in=self.unit_ids)
+        if self.worker is not None:
+            qs = qs.filter(case__worker_id=self.worker)
+        return qs
+
+    def by_unit(self, qs: QuerySet[Any]) -> QuerySet[Any]:
+        return qs.order_by() if self.unit_ids is None else qs.filter(unit_id__in=self.unit_ids).order_by()
+
+    def put(self, unit_id: int, key: str, value: Any) -> None:
+        self.parts[unit_id].n[key] += _num(value)
+
+    def put_row(self, row: dict[str, Any], unit_key: str = "unit_id") -> None:
+        uid = row.pop(unit_key)
+        for k, v in row.items():
+            self.put(uid, k, v)
+
+    # -- families ---------------------------------------------------------------------------------
+    def fam_cases(self) -> None:
+        p = self.period
+        rec, clo = _in_period("reported_at", p), _in_period("closed_at", p)
+        rows = (
+            self.cases().filter(_handled(p)).values("unit_id").annotate(
+                handled=Count("pk"),
+                received=Count("pk", filter=rec),
+                resolved=Count("pk", filter=clo & Q(closure_reason__in=vocab.RESOLVED_REASONS)),
+                documented=Count("pk", filter=rec & Q(consent=True) & Q(_actions_of_case(stage="asesmen"))),
+                obstructed=Count("pk", filter=Q(_actions_of_case(
+                    time__gte=p.start_utc, time__lt=p.end_utc, obstacle__gt=""))),
+                children=Count("child_id", distinct=True),
+                children_spm=Count("child_id", distinct=True, filter=Q(_actions_of_case(
+                    time__gte=p.start_utc, time__lt=p.end_utc, service__in=vocab.SPM_SERVICES))),
+            )
+        )
+        for row in rows:
+            self.put_row(row)
+
+    def fam_prev(self) -> None:
+        prev = self.period.previous()
+        rows = self.cases().filter(
+            _in_period("closed_at", prev), closure_reason__in=vocab.RESOLVED_REASONS
+        ).values("unit_id").annotate(resolved_prev=Count("pk"))
+        for row in rows:
+            self.put_row(row)
+
+    def fam_response(self) -> None:
+        """On-time first response of received(P), by the child's sex (one SLA comparison per case)."""
+        o = self.opts
+        sla = SqlCase(
+            When(risk="tinggi", then=SqlValue(dt.timedelta(hours=o.sla_high_hours))),
+            default=SqlValue(dt.timedelta(hours=o.sla_other_hours)), output_field=DurationField(),
+        )
+        rows = (
+            self.cases().filter(_in_period("reported_at", self.period))
+            .alias(f_pa=first_time("pendekatan_awal")).alias(resp=_duration("f_pa", "reported_at"))
+            .values("unit_id", "child__sex").annotate(n=Count("pk"), ok=Count("pk", filter=Q(resp__lte=sla)))
+        )
+        for row in rows:
+            sex = "l" if row["child__sex"] == "L" else "p"
+            self.put(row["unit_id"], f"received_{sex}", row["n"])
+            self.put(row["unit_id"], f"on_time_{sex}", row["ok"])
+            self.put(row["unit_id"], "on_time", row["ok"])
+
+    def fam_response_times(self) -> None:
+        """Per-case delays of received(P): first response (hours) and first assessment (days).
+
+        The first times themselves are fetched and subtracted exactly in Python: SQLite has no
+        interval type, and Django's per-row SQL function for it costs more than the fetch."""
+        rows = (
+            self.cases().filter(_in_period("reported_at", self.period))
+            .annotate(f_pa=first_time("pendekatan_awal"), f_as=first_time("asesmen"))
+            .values_list("unit_id", "reported_at", "f_pa", "f_as")
+        )
+        for uid, reported, f_pa, f_as in rows:
+            lists = self.parts[uid].lists
+            if f_pa is not None:
+                lists["response_h"].append((f_pa - reported).total_seconds() / 3600.0)
+            if f_as is not None:
+                lists["assessment_d"].append((f_as - reported).total_seconds() / 86400.0)
+
+    def fam_sop(self) -> None:
+        """kepatuhan_sop over closed(P): five first stages in order and an approved case plan."""
+        firsts = {f"f_{i}": first_time(stage) for i, stage in enumerate(FIRST_STAGES)}
+        in_order = Q(f_0__isnull=False) & Q(f_1__gte=F("f_0"), f_2__gte=F("f_1"), f_3__gte=F("f_2"),
+                                              f_4__gte=F("f_3"))
+        approved = Q(_actions_of_case(stage="rencana_intervensi", approved_at__isnull=False))
+        rows = (
+            self.cases().filter(_in_period("closed_at", self.period)).alias(**firsts)
+            .values("unit_id").annotate(closed=Count("pk"), sop=Count("pk", filter=in_order & approved))
+        )
+        for row in rows:
+            self.put_row(row)
+
+    def fam_plan(self) -> None:
+        """rencana_disetujui: cases with an intervensi action in P; plan approved by first intervensi."""
+        p = self.period
+        approved_before = Exists(Action.objects.filter(
+            case_id=OuterRef("pk"), stage="rencana_intervensi", approved_at__lte=OuterRef("f_int")))
+        in_p = {"stage": "intervensi", "time__gte": p.start_utc, "time__lt": p.end_utc}
+        # same set either way; for every unit, start from the period's actions (time index), for a few
+        # units from their cases (the case, stage, time index)
+        chosen = (Q(pk__in=Action.objects.filter(**in_p).values("case_id")) if self.unit_ids is None
+                  else Q(_actions_of_case(**in_p)))
+        rows = (
+            self.cases().filter(chosen)
+            .alias(f_int=first_time("intervensi"))
+            .values("unit_id").annotate(intervened=Count("pk"), plan_ok=Count("pk", filter=Q(approved_before)))
+        )
+        for row in rows:
+            self.put_row(row)
+
+    def fam_durations(self) -> None:
+        """Per-case stage-to-stage delays (days) of closed(P), for the durasi_* medians (the first
+        times are fetched and subtracted in Python, as in fam_response_times)."""
+        stages = list(dict.fromkeys(s for pair in defs.STAGE_PAIRS for s in pair))
+        firsts = {f"f_{s}": first_time(s) for s in stages}
+        rows = (
+            self.cases().filter(_in_period("closed_at", self.period)).annotate(**firsts)
+            .values_list("unit_id", *firsts)
+        )
+        for uid, *times in rows:
+            at = dict(zip(stages, times, strict=True))
+            lists = self.parts[uid].lists
+            for a, b in defs.STAGE_PAIRS:
+                if at[a] is not None and at[b] is not None:
+                    lists[defs.durasi_id(a, b)].append((at[b] - at[a]).total_seconds() / 86400.0)
+
+    def fam_obstacles(self) -> None:
+        rows = (
+            self.via_case(Action.objects.all()).filter(_in_period("time", self.period), obstacle__in=defs.OBSTACLES)
+            .values("case__unit_id", "obstacle").annotate(n=Count("pk"))
+        )
+        for row in rows:
+            self.put(row["case__unit_id"], f"kendala_{row['obstacle']}", row["n"])
+
+    def fam_spm_services(self) -> None:
+        """Distinct children of handled(P) with an action of each SPM service in P."""
+        rows = (
+            self.via_case(Action.objects.all())
+            .filter(_in_period("time", self.period), _handled(self.period, "case__"),
+                    service__in=vocab.SPM_SERVICES)
+            .values("case__unit_id", "service").annotate(n=Count("case__child_id", distinct=True))
+        )
+        for row in rows:
+            self.put(row["case__unit_id"], defs.spm_count_id(row["service"]), row["n"])
+
+    def fam_referrals(self) -> None:
+        base = self.via_case(Referral.objects.all()).filter(_in_period("sent_at", self.period))
+        rows = base.values("case__unit_id").annotate(
+            referrals=Count("pk"),
+            unanswered=Count("pk", filter=Q(result="tanpa_respon") | Q(acknowledged_at__isnull=True)),
+        )
+        for row in rows:
+            self.put_row(row, "case__unit_id")
+        deltas = base.filter(acknowledged_at__isnull=False).values_list(
+            "case__unit_id", _duration("acknowledged_at", "sent_at"))
+        for uid, d in deltas:
+            self.parts[uid].lists["referral_h"].append(d.total_seconds() / 3600.0)
+
+    def fam_complaints(self) -> None:
+        limit = dt.timedelta(days=self.opts.complaint_days)
+        rows = (
+            self.by_unit(Complaint.objects.all()).filter(_in_period("received_at", self.period))
+            .alias(took=_duration("resolved_at", "received_at"))
+            .values("unit_id").annotate(
+                complaints=Count("pk"),
+                complaints_on_time=Count("pk", filter=Q(resolved_at__isnull=False, took__lte=limit)),
+            )
+        )
+        for row in rows:
+            self.put_row(row)
+
+    def fam_survey(self) -> None:
+        aggs: dict[str, Any] = {}
+        for u in SKM:
+            aggs[f"sum_{u}"] = Sum(u)
+            aggs[f"cnt_{u}"] = Count(u)
+        rows = (
+            self.by_unit(SurveyResponse.objects.all())
+            .filter(date__gte=self.period.start, date__lt=self.period.end)
+            .values("unit_id").annotate(**aggs)
+        )
+        for row in rows:
+            self.put_row(row)
+
+    def _yearly(self, model: Any, **aggs: Any) -> None:
+        year = self.period.calendar_year
+        if year is None:
+            return
+        rows = self.by_unit(model.objects.all()).filter(year=year).values("unit_id").annotate(**aggs)
+        for row in rows:
+            self.put_row(row)
+
+    def fam_budget(self) -> None:
+        self._yearly(BudgetLine, budget_rows=Count("pk"), realisation=Sum("realisation"),
+                     allocation=Sum("allocation"))
+
+    def fam_staffing(self) -> None:
+        self._yearly(Staffing, staffing_rows=Count("pk"), fte=Sum("social_workers"), certified=Sum("certified"))
+
+    def fam_facilities(self) -> None:
+        self._yearly(Facility, facility_rows=Count("pk"), beds=Sum("safe_house_beds"), bed_days=Sum("bed_days"))
+
+    def run(self, families: Iterable[str]) -> None:
+        for name in families:
+            if name not in self.done:
+                getattr(self, f"fam_{name}")()
+                self.done.add(name)
+
+    def rolled_up(self, root: int) -> _Parts:
+        total = _Parts()
+        for uid in self.subtrees[root]:
+            if uid in self.parts:
+                total.add(self.parts[uid])
+        return total
+
+
+@dataclass
+class _UnitTree:
+    children: dict[int | None, list[int]]
+    all_ids: set[int]
+
+    @classmethod
+    def load(cls) -> _UnitTree:
+        children: dict[int | None, list[int]] = {}
+        ids: set[int] = set()
+        for pk, parent in Unit.objects.values_list("pk", "parent_id"):
+            children.setdefault(parent, []).append(pk)
+            ids.add(pk)
+        return cls(children, ids)
+
+    def descendants(self, root: int) -> set[int]:
+        out, stack = set(), [root]
+        while stack:
+            u = stack.pop()
+            if u in out:
+                continue
+            out.add(u)
+            stack.extend(self.children.get(u, []))
+        return out
+
+
+# -- which families each measure needs ----------------------------------------------------------
+_NEEDS: dict[str, tuple[str, ...]] = {
+    "kasus_masuk": ("cases",),
+    "kasus_ditangani": ("cases",),
+    "kasus_selesai": ("cases",),
+    "tingkat_penyelesaian": ("cases",),
+    "pertumbuhan_penyelesaian": ("cases", "prev"),
+    "kasus_selesai_per_peksos": ("cases", "staffing"),
+    "biaya_per_kasus_selesai": ("cases", "budget"),
+    "ikm": ("survey",),
+    "rasio_peksos_bersertifikat": ("staffing",),
+    "pengaduan_per_100_kasus": ("cases", "complaints"),
+    "waktu_respon_median_jam": ("response_times",),
+    "respon_tepat_waktu": ("cases", "response"),
+    "waktu_asesmen_median_hari": ("response_times",),
+    "pengaduan_selesai_tepat_waktu": ("complaints",),
+    "kepatuhan_sop": ("sop",),
+    "rencana_disetujui": ("plan",),
+    "kelengkapan_dokumentasi": ("cases",),
+    "realisasi_anggaran": ("budget",),
+    "capaian_spm": ("cases",),
+    "capaian_target": (),  # needs whatever its targets name; resolved in compute_many
+    "hunian_rumah_aman": ("facilities",),
+    "waktu_tanggap_rujukan_median_jam": ("referrals",),
+    "rujukan_tanpa_respon": ("referrals",),
+    **{f"kendala_{k}": ("obstacles",) for k in defs.OBSTACLES},
+    "kasus_terkendala": ("cases",),
+    "rasio_kesetaraan_respon": ("response",),
+    **{defs.durasi_id(a, b): ("durations",) for a, b in defs.STAGE_PAIRS},
+    **{defs.spm_count_id(s): ("spm_services",) for s in vocab.SPM_SERVICES},
+}
+assert set(_NEEDS) == set(defs.ALL_IDS), set(defs.ALL_IDS) ^ set(_NEEDS)
+
+
+def _finish(parts: _Parts, period: Period, individual: bool, wanted: Iterable[str]) -> dict[str, Value]:
+    """Turn additive parts into measure values (capaian_target is added by the caller)."""
+    n, lists = parts.n, parts.lists
+    year = period.calendar_year
+    out: dict[str, Value] = {}
+
+    def count(key: str) -> int:
+        return int(n.get(key, 0))
+
+    def yearly(rows_key: str) -> bool:
+        return year is not None and not individual and count(rows_key) > 0
+
+    resolved, handled, received = count("resolved"), count("handled"), count("received")
+    calc: dict[str, Callable[[], Value]] = {
+        "kasus_masuk": lambda: received,
+        "kasus_ditangani": lambda: handled,
+        "kasus_selesai": lambda: resolved,
+        "tingkat_penyelesaian": lambda: _ratio(resolved, handled),
+        "pertumbuhan_penyelesaian": lambda: _ratio(resolved - count("resolved_prev"), count("resolved_prev")),
+        "kasus_selesai_per_peksos": lambda: _ratio(resolved, n["fte"], 1.0) if yearly("staffing_rows") else None,
+        "biaya_per_kasus_selesai": lambda: (
+            _ratio(count("realisation"), resolved, 1.0) if yearly("budget_rows") else None),
+        "ikm": lambda: None if individual else _ikm(n),
+        "rasio_peksos_bersertifikat": lambda: _ratio(n["certified"], n["fte"]) if yearly("staffing_rows") else None,
+        "pengaduan_per_100_kasus": lambda: None if individual else _ratio(count("complaints"), handled),
+        "waktu_respon_median_jam": lambda: median(lists["response_h"]),
+        "respon_tepat_waktu": lambda: _ratio(count("on_time"), received),
+        "waktu_asesmen_median_hari": lambda: median(lists["assessment_d"]),
+        "pengaduan_selesai_tepat_waktu": lambda: (
+            None if individual else _ratio(count("complaints_on_time"), count("complaints"))),
+        "kepatuhan_sop": lambda: _ratio(count("sop"), count("closed")),
+        "rencana_disetujui": lambda: _ratio(count("plan_ok"), count("intervened")),
+        "kelengkapan_dokumentasi": lambda: _ratio(count("documented"), received),
+        "realisasi_anggaran": lambda: (
+            _ratio(count("realisation"), count("allocation")) if yearly("budget_rows") else None),
+        "capaian_spm": lambda: _ratio(count("children_spm"), count("children")),
+        "hunian_rumah_aman": lambda: (
+            _ratio(count("bed_days"), count("beds") * period.days) if yearly("facility_rows") else None),
+        "waktu_tanggap_rujukan_median_jam": lambda: median(lists["referral_h"]),
+        "rujukan_tanpa_respon": lambda: _ratio(count("unanswered"), count("referrals")),
+        **{f"kendala_{k}": (lambda k=k: count(f"kendala_{k}")) for k in defs.OBSTACLES},  # type: ignore[misc]
+        "kasus_terkendala": lambda: _ratio(count("obstructed"), handled),
+        "rasio_kesetaraan_respon": lambda: _equity(n),
+        **{d: (lambda d=d: median(lists[d])) for d in (defs.durasi_id(a, b) for a, b in defs.STAGE_PAIRS)},  # type: ignore[misc]
+        **{m: (lambda m=m: count(m)) for m in (defs.spm_count_id(s) for s in vocab.SPM_SERVICES)},  # type: ignore[misc]
+    }
+    for mid in wanted:
+        if mid in calc:
+            out[mid] = calc[mid]()
+    return out
+
+
+def _ikm(n: dict[str, float]) -> float | None:
+    """IKM = 25 x (sum of NRR_1..NRR_9) / 9, NRR_i the mean of element i's scores; null unless
+    every element has at least one score."""
+    nrr = []
+    for u in SKM:
+        cnt = n.get(f"cnt_{u}", 0)
+        if not cnt:
+            return None
+        nrr.append(n[f"sum_{u}"] / cnt)
+    return 25.0 * sum(nrr) / 9.0
+
+
+def _equity(n: dict[str, float]) -> float | None:
+    """min / max (x100) of respon_tepat_waktu of boys and of girls; null if either has no case or max is 0."""
+    boys, girls = _ratio(n.get("on_time_l", 0), n.get("received_l", 0)), _ratio(
+        n.get("on_time_p", 0), n.get("received_p", 0))
+    if boys is None or girls is None:
+        return None
+    high = max(boys, girls)
+    return None if high == 0 else min(boys, girls) / high * 100.0
+
+
+# -- public API ---------------------------------------------------------------------------------
+def _unit_id(unit: Unit | int | str) -> int:
+    if isinstance(unit, Unit):
+        return unit.pk
+    if isinstance(unit, int):
+        return unit
+    return Unit.objects.values_list("pk", flat=True).get(code=unit)
+
+
+def _worker_id(worker: Staff | int | str | None) -> int | None:
+    if worker is None or isinstance(worker, int):
+        return worker
+    if isinstance(worker, Staff):
+        return worker.pk
+    return Staff.objects.values_list("pk", flat=True).get(username=worker)
+
+
+def _as_period(start: dt.date | Period, end: dt.date | None) -> Period:
+    if isinstance(start, Period):
+        return start
+    if end is None:
+        raise TypeError("give a Period, or start and end dates")
+    return Period(start, end)
+
+
+def compute_many(
+    units: Iterable[Unit | int | str],
+    start: dt.date | Period,
+    end: dt.date | None = None,
+    worker: Staff | int | str | None = None,
+    *,
+    measures: Iterable[str] | None = None,
+    sla_high_hours: float | None = None,
+    sla_other_hours: float | None = None,
+    complaint_days: float | None = None,
+) -> dict[int, dict[str, Value]]:
+    """Measures of several units (each with its descendants) for one period, keyed by unit id.
+
+    The number of queries does not depend on the number of units or cases. `measures` limits the
+    work to the families those measures need (e.g. for a trend); by default every measure of
+    definitions.py is computed, the spec's core ones and the extra SPM counts."""
+    period = _as_period(start, end)
+    roots = list(dict.fromkeys(_unit_id(u) for u in units))
+    wid = _worker_id(worker)
+    wanted = list(defs.ALL_IDS) if measures is None else list(dict.fromkeys(measures))
+    for mid in wanted:
+        defs.get(mid)
+    opts = Options.from_settings(sla_high_hours=sla_high_hours, sla_other_hours=sla_other_hours,
+                                 complaint_days=complaint_days)
+    engine = _Engine(roots, period, wid, opts)
+    individual = wid is not None
+
+    targets: dict[int, dict[str, float]] = {r: {} for r in roots}
+    year = period.calendar_year
+    if "capaian_target" in wanted and year is not None and not individual:
+        for uid, indicator, value in Target.objects.filter(unit_id__in=roots, year=year).values_list(
+                "unit_id", "indicator", "value"):
+            if indicator in defs.MEASURES and indicator != "capaian_target":
+                targets[uid][indicator] = value
+    targeted = {m for t in targets.values() for m in t}
+    needed = [m for m in dict.fromkeys([*wanted, *targeted]) if m != "capaian_target"]
+    # at the individual level, records not tied to a case are not read at all (their measures are null)
+    engine.run(dict.fromkeys(
+        f for m in needed if not (individual and not defs.MEASURES[m].case_based) for f in _NEEDS[m]))
+
+    result: dict[int, dict[str, Value]] = {}
+    for root in roots:
+        values = _finish(engine.rolled_up(root), period, individual, needed)
+        if "capaian_target" in wanted:
+            values["capaian_target"] = _target_achievement(values, targets[root])
+        result[root] = {m: values[m] for m in wanted}
+    return result
+
+
+def _target_achievement(values: dict[str, Value], targets: dict[str, float]) -> float | None:
+    """capaian_target: mean of the non-null achievements of the unit's own targets for year(P)."""
+    got = [
+        a for m, t in targets.items()
+        if (a := achievement(values.get(m), t, defs.MEASURES[m].direction)) is not None
+    ]
+    return sum(got) / len(got) if got else None
+
+
+def compute(
+    unit: Unit | int | str,
+    start: dt.date | Period,
+    end: dt.date | None = None,
+    worker: Staff | int | str | None = None,
+    **options: Any,
+) -> dict[str, Value]:
+    """Every measure of indicators.md for one unit (with its descendants) and period [start, end) of
+    WIB dates; with `worker`, the individual level (cases assigned to that social worker)."""
+    uid = _unit_id(unit)
+    return compute_many([uid], start, end, worker, **options)[uid]
+
+
+def machine_output(unit: Unit, period: Period, values: dict[str, Value]) -> dict[str, Any]:
+    """The spec's machine output: the core measure ids plus "unit", "mulai" and "selesai"."""
+    out: dict[str, Any] = {"unit": unit.code, "mulai": period.start.isoformat(), "selesai": period.end.isoformat()}
+    for mid in defs.CORE_IDS:
+        out[mid] = values.get(mid)
+    return out

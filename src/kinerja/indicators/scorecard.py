@@ -1,0 +1,178 @@
+"""A framework's scorecard for one unit (optionally one social worker) and period, and trends.
+
+Targets are the Target rows of the unit itself (not its descendants) for year(P); with a worker,
+the unit's targets are the yardstick for the individual too. Achievement and ratings follow
+indicators.md; a framework may override a measure's direction and the rating scale.
+
+Inhibiting factors are ranked by how much they weighed this period: a factor's share is the
+number of actions in P that recorded its obstacle (kendala_<obstacle>) over the number of actions
+in P that recorded any of the framework's factors' obstacles, x 100. Higher share first; ties, and
+factors without a share (no obstacle code, or no obstacle action at all), keep the framework's
+order, those without a share last."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils.translation import get_language
+
+from kinerja.indicators import definitions as defs
+from kinerja.indicators import frameworks
+from kinerja.indicators.achievement import NOT_RATED, achievement, ikm_band, weighted_mean
+from kinerja.indicators.frameworks import Framework
+from kinerja.indicators.measures import Value, compute, compute_many
+from kinerja.indicators.periods import Period
+from kinerja.register.models import Staff, Target, Unit
+
+
+def _lang(lang: str | None) -> str:
+    return lang or (get_language() or "id")
+
+
+def _unit(unit: Unit | int | str) -> Unit:
+    if isinstance(unit, Unit):
+        return unit
+    if isinstance(unit, int):
+        return Unit.objects.get(pk=unit)
+    return Unit.objects.get(code=unit)
+
+
+def _worker(worker: Staff | int | str | None) -> Staff | None:
+    if worker is None or isinstance(worker, Staff):
+        return worker
+    if isinstance(worker, int):
+        return Staff.objects.get(pk=worker)
+    return Staff.objects.get(username=worker)
+
+
+def targets_for(unit: Unit, period: Period) -> dict[str, float]:
+    """Target rows of the unit itself for year(P); none unless P is one calendar year."""
+    year = period.calendar_year
+    if year is None:
+        return {}
+    return {
+        ind: value
+        for ind, value in Target.objects.filter(unit=unit, year=year).values_list("indicator", "value")
+        if ind in defs.MEASURES
+    }
+
+
+def _change(now: Value, before: Value) -> float | None:
+    if now is None or before is None:
+        return None
+    return float(now) - float(before)
+
+
+def scorecard(
+    unit: Unit | int | str,
+    period: Period | int,
+    framework: str | Framework | None = None,
+    worker: Staff | int | str | None = None,
+    lang: str | None = None,
+    **options: Any,
+) -> dict[str, Any]:
+    """The framework's dimensions with each measure's value, unit, direction, target, achievement,
+    rating, previous period's value and change; dimension and overall scores; inhibiting factors.
+    JSON-ready (numbers unrounded)."""
+    lang = _lang(lang)
+    u = _unit(unit)
+    w = _worker(worker)
+    p = Period.year(period) if isinstance(period, int) else period
+    prev = p.previous()
+    fw = framework if isinstance(framework, Framework) else frameworks.get(framework)
+    targets = targets_for(u, p)
+
+    dims: list[tuple[Any, tuple[str, ...]]] = []
+    for d in fw.dimensions:
+        ids = tuple(m for m in defs.ALL_IDS if m in targets) if d.targeted else d.measures
+        dims.append((d, ids))
+    wanted = list(dict.fromkeys([m for _, ids in dims for m in ids] + fw.measure_ids()))
+    now = compute(u, p, worker=w, measures=wanted, **options) if wanted else {}
+    before = compute(u, prev, worker=w, measures=wanted, **options) if wanted else {}
+
+    def measure_row(mid: str, weight: float | None = None) -> dict[str, Any]:
+        m = defs.get(mid)
+        direction = fw.direction(mid)
+        target = targets.get(mid)
+        ach = achievement(now[mid], target, direction)
+        band = fw.scale.rate(ach)
+        row: dict[str, Any] = {
+            "id": mid, "name": m.name(lang), "value": now[mid], "unit": m.unit_label(lang),
+            "direction": direction, "target": target, "achievement": ach,
+            "rating": band.code, "rating_label": band.label(lang),
+            "previous": before[mid], "change": _change(now[mid], before[mid]),
+        }
+        if weight is not None:
+            row["weight"] = weight
+        if mid == "ikm":
+            ikm = ikm_band(now[mid])
+            row["quality_band"] = None if ikm is NOT_RATED else ikm.code
+        return row
+
+    dim_out = []
+    for d, ids in dims:
+        rows = [measure_row(mid, d.weight_of(mid)) for mid in ids]
+        score = weighted_mean([(r["achievement"], r["weight"]) for r in rows])
+        band = fw.scale.rate(score)
+        dim_out.append({
+            "id": d.id, "name": d.name(lang), "weight": d.weight, "score": score,
+            "rating": band.code, "rating_label": band.label(lang), "measures": rows,
+        })
+    overall = weighted_mean([(d["score"], d["weight"]) for d in dim_out])
+    overall_band = fw.scale.rate(overall)
+
+    return {
+        "framework": fw.id, "framework_name": fw.name(lang),
+        "unit": u.code, "unit_name": u.name, "worker": w.username if w else None,
+        "mulai": p.start.isoformat(), "selesai": p.end.isoformat(),
+        "previous": {"mulai": prev.start.isoformat(), "selesai": prev.end.isoformat()},
+        "dimensions": dim_out,
+        "score": overall, "rating": overall_band.code, "rating_label": overall_band.label(lang),
+        "inhibitors": _inhibitors(fw, now, measure_row, lang),
+    }
+
+
+def _inhibitors(fw: Framework, now: dict[str, Value], measure_row: Any, lang: str) -> list[dict[str, Any]]:
+    counts = {
+        i.id: (int(now.get(f"kendala_{i.obstacle}") or 0) if i.obstacle in defs.OBSTACLES else None)
+        for i in fw.inhibitors
+    }
+    total = sum(c for c in counts.values() if c)
+    ranked: list[tuple[float | None, int, dict[str, Any]]] = []
+    for order, i in enumerate(fw.inhibitors):
+        n = counts[i.id]
+        share = (n / total * 100.0) if (n is not None and total) else None
+        ranked.append((share, order, {
+            "id": i.id, "name": i.name(lang), "obstacle": i.obstacle, "actions": n, "share": share,
+            "measures": [measure_row(mid) for mid in i.measures],
+        }))
+    ranked.sort(key=lambda r: (r[0] is None, -(r[0] or 0.0), r[1]))
+    return [{**row, "rank": rank} for rank, (_, _, row) in enumerate(ranked, 1)]
+
+
+def trend(
+    unit: Unit | int | str,
+    years: list[int] | range,
+    measure: str,
+    worker: Staff | int | str | None = None,
+    **options: Any,
+) -> list[dict[str, Any]]:
+    """A measure's calendar-year series: [{"year", "mulai", "selesai", "value"}], oldest first."""
+    defs.get(measure)
+    u = _unit(unit)
+    out = []
+    for y in sorted(years):
+        p = Period.year(y)
+        value = compute_many([u.pk], p, worker=worker, measures=[measure], **options)[u.pk][measure]
+        out.append({"year": y, "mulai": p.start.isoformat(), "selesai": p.end.isoformat(), "value": value})
+    return out
+
+
+def period_of(year: int | None = None, start: dt.date | None = None, end: dt.date | None = None) -> Period:
+    """A calendar year, or [start, end) of WIB dates; exactly one of the two must be given."""
+    if year is not None and (start is None and end is None):
+        return Period.year(year)
+    if year is None and start is not None and end is not None:
+        return Period(start, end)
+    raise ValueError("give either a year, or both a start and an end date")

@@ -1,0 +1,90 @@
+"""Helpers for the evidence tests: small real files (.docx, .pdf, .qdpx) built in memory, the
+demo sample as a fixture, and a row count of every evidence table to prove "nothing written"."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+
+
+def docx_bytes(paragraphs: list[str]) -> bytes:
+    import docx
+
+    document = docx.Document()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    buf = io.BytesIO()
+    document.save(buf)
+    return buf.getvalue()
+
+
+def pdf_bytes(lines: list[str]) -> bytes:
+    """A one-page PDF with a text layer (Helvetica, one line each), written by hand."""
+    ops = ["BT /F1 12 Tf 72 720 Td 14 TL"]
+    for line in lines:
+        escaped = line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+        ops.append(f"({escaped}) Tj T*")
+    ops.append("ET")
+    stream = "\n".join(ops).encode("latin-1")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        f"<< /Length {len(stream)} >>\nstream\n".encode() + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    for off in offsets:
+        out += f"{off:010d} 00000 n \n".encode()
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+def rezip(qdpx: bytes, replace: dict[str, bytes | None]) -> bytes:
+    """A copy of a zip with members replaced (bytes) or dropped (None)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(qdpx)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            if info.filename in replace:
+                if replace[info.filename] is not None:
+                    dst.writestr(info.filename, replace[info.filename])
+            else:
+                dst.writestr(info, src.read(info))
+    return out.getvalue()
+
+
+def qde(qdpx: bytes) -> str:
+    with zipfile.ZipFile(io.BytesIO(qdpx)) as zf:
+        return zf.read("project.qde").decode("utf-8")
+
+
+def evidence_counts() -> dict[str, int]:
+    """Rows of every table an evidence import may write, users included."""
+    from kinerja.evidence.models import Code, Coding, Informant, Memo, Source
+    from kinerja.register.models import AuditEntry, Staff
+
+    return {
+        "code": Code.objects.count(), "coding": Coding.objects.count(), "informant": Informant.objects.count(),
+        "memo": Memo.objects.count(), "source": Source.objects.count(),
+        "source_informant": Source.informants.through.objects.count(), "staff": Staff.objects.count(),
+        "audit": AuditEntry.objects.count(),
+    }
+
+
+@pytest.fixture(name="sample")
+def sample_fixture(units):
+    """The demo's evidence sample (12 sources, two coders) in the test database."""
+    from kinerja.evidence.demo import load_sample
+
+    out = io.StringIO()
+    assert load_sample(out) is True
+    return out.getvalue()

@@ -1,0 +1,88 @@
+"""Evidence models: the rules hold in the database itself, and texts are bound to their row."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from kinerja.evidence import crypto
+from kinerja.evidence.models import Code, Coding, Informant, Memo, Source
+from kinerja.identity import IdentityError
+
+pytestmark = pytest.mark.django_db
+
+
+def _source(text: str = "Anggaran terbatas.\n\nMobil hanya satu.", **kw) -> Source:
+    uid = uuid.uuid4()
+    return Source.objects.create(uid=uid, type=kw.pop("type", "wawancara"), title=kw.pop("title", "W"),
+                                 text_enc=crypto.encrypt_source_text(uid, text), length=len(text), **kw)
+
+
+def _refused(make) -> None:
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make()
+
+
+def test_child_informant_needs_consent_in_the_database():
+    _refused(lambda: Informant.objects.create(code="IA-01", is_child=True, initials="NA", age=14))
+    child = Informant.objects.create(code="IA-01", is_child=True, initials="NA", age=14, consent_recorded=True)
+    assert child.label == "IA-01 · NA, 14 th"
+    assert str(Informant.objects.create(code="IK-01", role="Kepala Seksi")) == "IK-01"
+
+
+def test_initials_and_age_only_for_children_and_under_18():
+    _refused(lambda: Informant.objects.create(code="IK-02", initials="AB"))
+    _refused(lambda: Informant.objects.create(code="IK-03", age=40))
+    _refused(lambda: Informant.objects.create(code="IA-04", is_child=True, initials="AB", age=19,
+                                              consent_recorded=True))
+    assert Informant.objects.count() == 0
+
+
+def test_coding_span_must_not_be_empty(users):
+    source = _source()
+    code = Code.objects.create(name="anggaran")
+    _refused(lambda: Coding.objects.create(source=source, code=code, coder=users["evaluator"], start=5, end=5))
+    _refused(lambda: Coding.objects.create(source=source, code=code, coder=users["evaluator"], start=6, end=2))
+    _refused(lambda: Coding.objects.create(source=source, code=code, coder=users["evaluator"], start=0, end=3,
+                                           stance="positif"))
+    ok = Coding.objects.create(source=source, code=code, coder=users["evaluator"], start=0, end=8, stance="menghambat")
+    assert (ok.start, ok.end) == (0, 8)
+
+
+def test_source_type_and_length_are_checked():
+    _refused(lambda: _source(type="survei"))
+    uid = uuid.uuid4()
+    _refused(lambda: Source.objects.create(uid=uid, type="observasi", title="kosong", text_enc=b"x", length=0))
+
+
+def test_code_link_and_colour_forms():
+    Code.objects.create(name="a", link="dimensi:responsivitas", colour="#AABBCC")
+    Code.objects.create(name="b", link="measure:ikm", colour="#abc")
+    Code.objects.create(name="c", link="kendala:sarana_prasarana")
+    _refused(lambda: Code.objects.create(name="d", link="responsivitas"))
+    _refused(lambda: Code.objects.create(name="e", link="dimensi:dua kata"))
+    _refused(lambda: Code.objects.create(name="f", colour="merah"))
+    _refused(lambda: Code.objects.create(name=""))
+
+
+def test_memo_has_at_most_one_target():
+    source = _source()
+    code = Code.objects.create(name="anggaran")
+    _refused(lambda: Memo.objects.create(text_enc=b"x", code=code, source=source))
+    memo = Memo.objects.create(text_enc=b"x", source=source)
+    assert memo.target_kind == "source"
+    assert Memo.objects.create(text_enc=b"x").target_kind == "project"
+
+
+def test_source_text_is_encrypted_and_bound_to_its_row():
+    text = "Rahasia transkrip: dana pemulangan habis."
+    a, b = _source(text), _source("lain")
+    a.refresh_from_db()
+    assert text.encode() not in bytes(a.text_enc)
+    assert crypto.decrypt_source_text(a.uid, a.text_enc) == text
+    with pytest.raises(IdentityError):
+        crypto.decrypt_source_text(b.uid, a.text_enc)  # copied to another row: refused
+    with pytest.raises(IdentityError):
+        crypto.decrypt_memo(a.uid, a.text_enc)  # same row, other table: refused

@@ -1,0 +1,85 @@
+"""Transcripts and memos never reach the database file or a dump in clear text; exports of them
+are audited. Committed data is needed for the raw scans, hence transactional tests."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+from django.db import connection
+
+from kinerja.evidence import services
+from kinerja.evidence.models import Code
+from kinerja.register import services as register_services
+from kinerja.register.models import AuditEntry
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SOURCE_SECRET = "Pesan rahasia transkrip Zulkarnaen-7731 tentang anak"
+MEMO_SECRET = "Memo rahasia Kartini-4412 dari peneliti"
+CODING_SECRET = "Catatan koding Sulastri-9083"
+TITLE = "Judul-terlihat-5521"  # metadata, stored in clear: proves the scan reads real rows
+
+
+def _store(users) -> None:
+    ev = users["evaluator"]
+    services.ensure_default_codebook()
+    source = services.import_source(ev, f"{SOURCE_SECRET}.\n\nParagraf kedua.".encode(), "w.txt",
+                                    source_type="wawancara", title=TITLE)
+    coding = services.add_coding(ev, source, Code.objects.get(name="anggaran"), 0, 10, memo=CODING_SECRET)
+    services.add_memo(ev, MEMO_SECRET, source=source)
+    services.add_memo(ev, MEMO_SECRET + " (koding)", coding=coding)
+
+
+def _raw_database() -> bytes:
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cur:
+            cur.execute("PRAGMA wal_checkpoint(FULL)")
+        path = connection.settings_dict["NAME"]
+        data = open(path, "rb").read()
+        for suffix in ("-wal", "-journal"):
+            try:
+                data += open(path + suffix, "rb").read()
+            except FileNotFoundError:
+                pass
+        return data
+    s = connection.settings_dict
+    cmd = ["pg_dump", "--format=plain", "--data-only", "--dbname", s["NAME"]]
+    for flag, key in (("--host", "HOST"), ("--port", "PORT"), ("--username", "USER")):
+        if s.get(key):
+            cmd += [flag, str(s[key])]
+    env = {"PGPASSWORD": str(s.get("PASSWORD") or ""), "PATH": "/usr/bin:/bin:/usr/local/bin"}
+    return subprocess.run(cmd, capture_output=True, check=True, env=env).stdout
+
+
+def test_texts_and_memos_are_not_in_the_database_in_clear(users):
+    _store(users)
+    raw = _raw_database()
+    assert TITLE.encode() in raw  # the scan sees committed rows
+    for secret in (SOURCE_SECRET, MEMO_SECRET, CODING_SECRET):
+        for encoded in (secret.encode("utf-8"), secret.encode("utf-16-le")):
+            assert encoded not in raw, secret
+        assert secret.split()[2].encode() not in raw  # not even the distinctive word
+
+
+def test_exports_of_transcripts_are_audited_and_chain_stays_intact(users):
+    _store(users)
+    assert AuditEntry.objects.count() == 0
+    qdpx = services.export_qdpx(users["evaluator"], "arsip untuk pembimbing")
+    csv_data = services.export_segments(users["kasi"], "bahan rapat evaluasi", "csv")
+    assert SOURCE_SECRET[:10].encode() in csv_data and len(qdpx) > 0
+    entries = list(AuditEntry.objects.order_by("seq"))
+    assert [(e.username, e.action, e.record, e.reason) for e in entries] == [
+        ("peneliti", "ekspor_bukti_qdpx", "bukti:proyek", "arsip untuk pembimbing"),
+        ("kasi", "ekspor_bukti_segmen", "bukti:segmen", "bahan rapat evaluasi"),
+    ]
+    assert all(SOURCE_SECRET not in e.detail and MEMO_SECRET not in e.detail for e in entries)
+    assert register_services.verify_audit() is None
+
+
+def test_errors_do_not_echo_transcript_text(users):
+    _store(users)
+    source = services.import_source(users["evaluator"], f"{SOURCE_SECRET}\n".encode(), "x.txt", source_type="observasi")
+    with pytest.raises(services.EvidenceInputError) as err:
+        services.add_coding(users["evaluator"], source, Code.objects.get(name="sdm"), 0, 10_000)
+    assert all("Zulkarnaen" not in str(m) for m in err.value.messages)
