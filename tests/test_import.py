@@ -188,6 +188,7 @@ RULES = [
      "unit_unknown"),
     ("parent unit exists", _set("unit", 0, induk="00.00-TIDAK-ADA"), "unit.csv", 2, "induk", "00.00-TIDAK-ADA",
      "unit_unknown"),
+    ("units form a tree", _set("unit", 1, induk=S), "unit.csv", 2, "induk", "99.01-DINSOS", "unit_cycle"),
     ("user exists", _set("kasus", 1, peksos="hantu"), "kasus.csv", 3, "peksos", "hantu", "user_unknown"),
     ("approver exists", _set("tindakan", 2, disetujui_oleh="hantu"), "tindakan.csv", 4, "disetujui_oleh", "hantu",
      "user_unknown"),
@@ -317,6 +318,21 @@ def test_every_error_is_listed_and_nothing_is_written(tmp_path):
     assert counts() == before and AuditEntry.objects.count() == audits
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_row_the_database_refuses_is_an_error_and_the_import_goes_on(tmp_path, monkeypatch):
+    """The database constraints back up the importer's rules: with the certified <= peksos rule
+    switched off, the database refuses the row; that becomes an error and nothing is written."""
+    monkeypatch.setitem(importing._ROW_CHECKS, "sdm", lambda values: [])
+    data = base_data()
+    data["sdm"][0]["peksos_bersertifikat"] = "5"
+    data["survei"][0]["u1"] = "9"  # a later table is still checked
+    before = counts()
+    result = run(tmp_path, data)
+    assert [(e.file, e.rule) for e in result.errors] == [("survei.csv", "range"), ("sdm.csv", "database")]
+    assert result.errors[1].line == 2 and "staffing_certified_within_total" in result.errors[1].message("en")
+    assert counts() == before
+
+
 @pytest.mark.django_db
 def test_error_list_is_capped_but_counted(tmp_path, monkeypatch):
     monkeypatch.setattr(transfer, "ERROR_CAP", 3)
@@ -357,7 +373,6 @@ def test_csv_with_semicolons_bom_and_indonesian_thousands(tmp_path):
     assert (tmp_path / "in" / "kasus.csv").read_bytes().startswith(b"\xef\xbb\xbfkode_unit;")
 
 
-@pytest.mark.django_db
 def test_value_parsers_accept_the_documented_forms():
     assert importing.parse_bool("Ya") is True and importing.parse_bool("0") is False
     assert importing.parse_bool("TRUE") is True and importing.parse_bool(False) is False
@@ -373,7 +388,8 @@ def test_value_parsers_accept_the_documented_forms():
     assert importing.parse_money("1.500.000") == 1_500_000 and importing.parse_money(2500.0) == 2500
     for bad, parser in [("2018-03-05", importing.parse_time), ("1,500", importing.parse_money),
                         ("1.50", importing.parse_money), ("2018-3-5", importing.parse_date),
-                        ("ok", importing.parse_bool), (2.5, importing.parse_money)]:
+                        ("ok", importing.parse_bool), (2.5, importing.parse_money),
+                        ("0001-01-01T03:00", importing.parse_time), ("2018-02-30", importing.parse_date)]:
         with pytest.raises(importing.Bad):
             parser(bad)
     assert importing.parse_nik("1471 0141 0110 0001") == "1471014101100001"

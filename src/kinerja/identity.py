@@ -16,7 +16,7 @@ import json
 import os
 import secrets
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
@@ -37,6 +37,14 @@ class Keyring:
     current: str
     index_key: bytes
     path: Path | None = None
+    _ciphers: dict[str, AESGCM] = field(default_factory=dict, repr=False, compare=False)
+
+    def _cipher(self, kid: str) -> AESGCM:
+        """One AESGCM object per key: building it per call doubled the cost of a large import."""
+        cipher = self._ciphers.get(kid)
+        if cipher is None:
+            cipher = self._ciphers[kid] = AESGCM(self.keys[kid])
+        return cipher
 
     @classmethod
     def generate(cls, path: Path | None = None) -> Keyring:
@@ -84,7 +92,7 @@ class Keyring:
             return None
         kid = self.current.encode()
         nonce = secrets.token_bytes(12)
-        ct = AESGCM(self.keys[self.current]).encrypt(nonce, plaintext.encode("utf-8"), _aad(table, column, row))
+        ct = self._cipher(self.current).encrypt(nonce, plaintext.encode("utf-8"), _aad(table, column, row))
         return bytes([_VERSION, len(kid)]) + kid + nonce + ct
 
     def decrypt(self, blob: bytes | memoryview | None, table: str, column: str, row: str) -> str | None:
@@ -96,11 +104,10 @@ class Keyring:
         n = blob[1]
         kid = blob[2 : 2 + n].decode()
         nonce = blob[2 + n : 14 + n]
-        key = self.keys.get(kid)
-        if key is None:
+        if kid not in self.keys:
             raise IdentityError(f"unknown key id {kid}")
         try:
-            return AESGCM(key).decrypt(nonce, blob[14 + n :], _aad(table, column, row)).decode("utf-8")
+            return self._cipher(kid).decrypt(nonce, blob[14 + n :], _aad(table, column, row)).decode("utf-8")
         except InvalidTag as exc:
             raise IdentityError("ciphertext does not match its row or key") from exc
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
-import threading
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -163,13 +163,11 @@ class ErrorLog:
         self.cap = cap
         self.errors: list[RowError] = []
         self.count = 0
-        self._lock = threading.Lock()  # rows are read in one thread while another writes
 
     def add(self, error: RowError) -> None:
-        with self._lock:
-            self.count += 1
-            if len(self.errors) < self.cap:
-                self.errors.append(error)
+        self.count += 1
+        if len(self.errors) < self.cap:
+            self.errors.append(error)
 
     def __bool__(self) -> bool:
         return self.count > 0
@@ -251,9 +249,12 @@ def parse_time(raw: Any) -> dt.datetime:
             value = dt.datetime.fromisoformat(raw)
         except ValueError:
             raise Bad("time") from None
-    if value.tzinfo is None:
-        return (value - _SEVEN_HOURS).replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    try:
+        if value.tzinfo is None:
+            return (value - _SEVEN_HOURS).replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+    except OverflowError:  # year 1 minus seven hours
+        raise Bad("time") from None
 
 
 def format_time(value: dt.datetime | None) -> str:
@@ -397,7 +398,7 @@ def _parser(column: Column) -> Callable[[Any], Any]:
             return base
 
         def parse_ranged(raw: Any) -> Any:
-            value = base(raw)
+            value: Any = base(raw)
             if (low is not None and value < low) or (high is not None and value > high):
                 if low == 0 and value < 0:
                     raise Bad("negative")
@@ -427,23 +428,23 @@ def parse_value(column: Column, raw: Any) -> Any:
 
 
 # -- sources: a folder of CSV files or one workbook -----------------------------------------------
-class Source:
+class Source(ABC):
     """Tables found at a path, each read as (header, rows) where rows yields (line, cells)."""
 
-    def tables(self) -> list[str]:
-        raise NotImplementedError
+    @abstractmethod
+    def tables(self) -> list[str]: ...
 
-    def unknown(self) -> list[str]:
-        raise NotImplementedError
+    @abstractmethod
+    def unknown(self) -> list[str]: ...
 
-    def label(self, table: str) -> str:
-        raise NotImplementedError
+    @abstractmethod
+    def label(self, table: str) -> str: ...
 
-    def rows(self, table: str, errors: ErrorLog) -> tuple[list[Any] | None, Iterator[tuple[int, list[Any]]]]:
-        raise NotImplementedError
+    @abstractmethod
+    def rows(self, table: str, errors: ErrorLog) -> tuple[list[Any] | None, Iterator[tuple[int, list[Any]]]]: ...
 
-    def close(self) -> None:
-        pass
+    def close(self) -> None:  # noqa: B027 - optional hook: a CSV folder holds nothing open
+        """Release open files (a workbook); a CSV folder has none."""
 
 
 def open_source(path: Path) -> Source:
@@ -593,6 +594,7 @@ class TableReader:
                 self.ok = False
             else:
                 seen.add(name)
+                arg: Any
                 if column.kind == tables.TEXT:
                     mode, arg = 0, column.max_length or 10**9
                 elif column.kind == tables.CODE:

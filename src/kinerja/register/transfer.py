@@ -31,13 +31,13 @@ duplicating them:
 Without update mode a key that already exists (or appears twice in the files) is an error; rows of
 tables without a natural key are added.
 
-Speed (a first import of 100,000 cases with seven actions each is the yardstick): a second thread
-reads, checks and encrypts the next batch while this one writes; the big tables are written with
-plain executemany (SQLite) or COPY (PostgreSQL) instead of bulk_create, whose per-value preparation
-alone would take minutes; on SQLite an import uses a larger (bounded) page cache, new rows get
-time-ordered uids, and the plain indexes of a table that starts empty or small are rebuilt once at
-the end instead of being updated row by row. No model full_clean runs per row: the rules are
-checked here, and the database's own constraints back them up (a refused batch becomes an error).
+Speed (a first import of 100,000 cases with seven actions each is the yardstick): the big tables are
+written with plain executemany (SQLite) or COPY (PostgreSQL) instead of bulk_create, whose per-value
+preparation alone would take minutes; on SQLite an import uses a larger (bounded) page cache, and
+new rows get time-ordered uids so the unique index on uid grows at its end. No model full_clean runs
+per row: the rules are checked here, and the database's own constraints back them up (a refused
+batch becomes an error). Tried and dropped: reading in a second thread (the work is bound by the
+GIL; the hand-over made it slower) and rebuilding plain indexes after the load (no measurable gain).
 
 Export (`export_path`) writes every table in the same format, streaming; identity columns only for
 an audited identity export by an active section head, limited to the cases of that head's unit and
@@ -50,9 +50,7 @@ import contextlib
 import csv
 import datetime as dt
 import os
-import queue
 import re
-import threading
 import time as _time
 import uuid
 from collections import defaultdict
@@ -183,8 +181,8 @@ _LABEL_TABLE = re.compile(r"(?:\[(\w+)\]$)|(?:^(\w+)\.csv$)|(?:^(\w+) \()")
 
 
 def _error_order(error: RowError) -> tuple[int, str, int]:
-    """Errors by table in import order, then line (rows are checked in two threads, so the log
-    itself is not in file order)."""
+    """Errors by table in import order, then line: parent units and the update-mode checks of kept
+    rows are reported after the rows they concern, and a report reads best in file order."""
     m = _LABEL_TABLE.search(error.file)
     name = next((g for g in m.groups() if g), "") if m else ""
     return _TABLE_POSITION.get(name.lower(), -1 if not error.line else len(_TABLE_POSITION)), error.file, error.line
@@ -390,95 +388,15 @@ def _db_time(value: Any) -> dt.datetime:
     return value
 
 
-DEFER_INDEXES_BELOW = 100_000  # rows already in a table (by highest id) under which its indexes are rebuilt
-
-
-class _DeferredIndexes:
-    """SQLite, insert mode, a table that is empty or small: its plain (non-unique) indexes are dropped
-    while the rows stream in and rebuilt once at the end, one sort per index instead of a b-tree
-    insert per row and index (a large share of the insert time of a first import). Unique
-    indexes stay: the per-batch key look-ups and the duplicate checks use them. All of it happens in
-    the import's transaction, so a rollback restores the indexes and other connections never see
-    them missing."""
-
-    def __init__(self, model: type[Model]) -> None:
-        self.table = model._meta.db_table
-        self.sql: list[str] = []
-
-    def drop(self) -> None:
-        with connection.cursor() as c:
-            c.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
-                      "AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%%'", [self.table])
-            for name, sql in c.fetchall():
-                self.sql.append(sql)
-                c.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
-
-    def restore(self) -> None:
-        with connection.cursor() as c:
-            for sql in self.sql:
-                c.execute(sql)
-        self.sql = []
-
-
-_BIG_TABLES: dict[str, tuple[type[Model], ...]] = {
-    "kasus": (Child, Case),
-    "tindakan": (Action,),
-    "rujukan": (Referral,),
-}
-
-
-def _prefetched(rows: Iterator[Row], size: int, reader: importing.TableReader,
-                prepare: Callable[[importing.TableReader, list[Row]], None] | None = None) -> Iterator[list[Row]]:
-    """Batches of parsed rows, read, checked and prepared (`prepare`: work that needs no database,
-    such as encryption) by a second thread while this one writes the previous batch: the database
-    releases the GIL while it works, so reading and writing overlap on two cores. At most a few
-    batches wait in the queue, so memory stays flat."""
-    out: queue.Queue[Any] = queue.Queue(maxsize=3)
-    stop = threading.Event()
-    done = object()
-
-    def work() -> None:
-        try:
-            batch: list[Row] = []
-            for row in rows:
-                batch.append(row)
-                if len(batch) >= size:
-                    if prepare is not None:
-                        prepare(reader, batch)
-                    if not _put(out, batch, stop):
-                        return
-                    batch = []
-            if batch and prepare is not None:
-                prepare(reader, batch)
-            if batch and not _put(out, batch, stop):
-                return
-            _put(out, done, stop)
-        except BaseException as exc:  # handed to the importing thread, which raises it
-            _put(out, exc, stop)
-
-    thread = threading.Thread(target=work, name="kinerja-import-reader", daemon=True)
-    thread.start()
-    try:
-        while True:
-            item = out.get()
-            if item is done:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        thread.join()
-
-
-def _put(out: queue.Queue[Any], item: Any, stop: threading.Event) -> bool:
-    while not stop.is_set():
-        try:
-            out.put(item, timeout=0.1)
-            return True
-        except queue.Full:
-            continue
-    return False
+def _batches(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
+    batch: list[Row] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 _BAD = object()  # a reference that does not resolve (its error is already logged)
@@ -488,7 +406,6 @@ _UID, _NOTES, _CHILD = "_uid", "_notes", "_child"  # prepared values (column nam
 class _Importer:
     def __init__(self, errors: ErrorLog, update: bool, lang: str) -> None:
         self.errors, self.update, self.lang = errors, update, lang
-        keyring.keyring()  # load (or create) the keys once, before the reader thread encrypts with them
         self.units: dict[str, int] = dict(Unit.objects.values_list("code", "id"))
         self.users: dict[str, int] = dict(Staff.objects.values_list("username", "id"))
         self.start: dict[type[Model], int] = {
@@ -525,15 +442,12 @@ class _Importer:
 
     def run(self, table: tables.Table, reader: importing.TableReader, rows: Iterator[Row]) -> int:
         handler: Callable[[importing.TableReader, list[Row]], int] = getattr(self, f"_{table.name}")
-        deferred = [_DeferredIndexes(m) for m in _BIG_TABLES.get(table.name, ())
-                    if not self.update and connection.vendor == "sqlite" and self.start[m] < DEFER_INDEXES_BELOW]
-        for d in deferred:
-            d.drop()
+        prepare = getattr(self, f"_prepare_{table.name}", None)
         written = 0
-        for batch in _prefetched(rows, BATCH, reader, getattr(self, f"_prepare_{table.name}", None)):
+        for batch in _batches(rows, BATCH):
+            if prepare is not None:
+                prepare(reader, batch)
             written += self._batch(handler, reader, batch)
-        for d in deferred:
-            d.restore()
         end = getattr(self, f"_end_{table.name}", None)
         if end is not None:
             end(reader)
@@ -726,7 +640,7 @@ class _Importer:
             if child is None:
                 child = children.get(ckey)
                 if child is None:
-                    child = v[_CHILD]  # made, identity encrypted, by the reader thread
+                    child = v[_CHILD]  # made, identity encrypted, by _prepare_kasus
                     child.unit_id = unit_id
                     new_children.append(child)
                 elif self.update and child.pk <= start_child and child.pk not in seen_children:
@@ -767,8 +681,8 @@ class _Importer:
 
     @staticmethod
     def _prepare_kasus(reader: importing.TableReader, batch: list[Row]) -> None:
-        """In the reader thread: the child each row would create if it is new, identity encrypted, so
-        the writing thread only decides which of them are new."""
+        """The child each row would create if it is new, identity encrypted; _kasus then only decides
+        which of them are new (a separate step so the per-row work is easy to see and measure)."""
         present = reader.present
         for _, v, ok in batch:
             if ok:
@@ -885,7 +799,7 @@ class _Importer:
 
     @staticmethod
     def _prepare_tindakan(reader: importing.TableReader, batch: list[Row]) -> None:
-        """In the reader thread: each action's uid and its encrypted note (no database needed)."""
+        """Each action's uid and its encrypted note, for the whole batch at once."""
         encrypt = keyring.encrypt_action_notes
         for (_, v, _), uid in zip(batch, _uuid7_texts(len(batch)), strict=True):
             v[_UID] = uid
