@@ -61,7 +61,8 @@ def test_division_head_and_evaluator_see_unit_aggregates_only(data, users, who):
     r = get(users[who], "/measures", unit="14.71-RESOS-ANAK", year=2020)
     assert r.status_code == 200
     body = r.json()
-    assert body["kasus_masuk"] == 4
+    # the evaluator is outside the section: small counts reach them suppressed
+    assert body["kasus_masuk"] == (4 if who == "pimpinan" else "<5")
     assert not set(defs.PROCESS_IDS) & set(body)  # no process level
     assert get(users[who], "/measures", unit="14.71-RESOS-ANAK", year=2020, worker="peksos1").status_code == 403
     assert get(users[who], "/measures", unit="14.72-RESOS-ANAK", year=2020).status_code == 403
@@ -102,3 +103,16 @@ def test_bad_requests(data, users):
     assert get(users["kasi"], "/scorecard", year=2020, framework="tidak_ada").status_code == 404
     assert get(users["kasi"], "/trend", years="2020", measure="tidak_ada").status_code == 404
     assert get(users["kasi"], "/trend", years="20-x", measure="ikm").status_code == 400
+
+
+def test_public_form_suppresses_small_counts_and_what_derives_from_them(data, users):
+    exact = get(users["kasi"], "/measures", unit="14.71-RESOS-ANAK", year=2020).json()
+    public = get(users["kasi"], "/measures", unit="14.71-RESOS-ANAK", year=2020, publik="true").json()
+    assert (exact["kasus_masuk"], exact["kasus_selesai"]) == (4, 1)
+    assert (public["kasus_masuk"], public["kasus_ditangani"], public["kasus_selesai"]) == ("<5", "<5", "<5")
+    assert exact["tingkat_penyelesaian"] == 25.0 and public["tingkat_penyelesaian"] == "*"
+    assert exact["respon_tepat_waktu"] == 100.0 and public["respon_tepat_waktu"] == "*"
+    assert public["kendala_anggaran"] == 0  # zeros are shown
+    card = get(users["evaluator"], "/scorecard", unit="14.71-RESOS-ANAK", year=2020).json()
+    rows = {m["id"]: m for d in card["dimensions"] for m in d["measures"]}
+    assert rows["tingkat_penyelesaian"]["value"] == "*" and rows["tingkat_penyelesaian"]["achievement"] == "*"

@@ -125,3 +125,12 @@ def test_trend_and_frameworks(data, capsys):
 def test_errors_are_reported_not_raised(data, capsys, argv, message):
     code, _, err = run(capsys, *argv)
     assert code == 2 and message in err
+
+
+def test_measures_public_form_suppresses_small_counts(data, capsys):
+    code, out, _ = run(capsys, "measures", "--unit", "14.71-RESOS-ANAK", "--year", "2020", "--format", "json",
+                       "--publik")
+    got = json.loads(out)
+    assert code == 0 and got["kasus_masuk"] == "<5" and got["tingkat_penyelesaian"] == "*"
+    code, out, _ = run(capsys, "measures", "--unit", "14.71-RESOS-ANAK", "--year", "2020", "--publik")
+    assert code == 0 and "<5" in out

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
@@ -21,6 +22,7 @@ from kinerja.indicators import definitions as defs
 from kinerja.indicators import frameworks as fw_mod
 from kinerja.indicators.measures import compute, machine_output
 from kinerja.indicators.periods import Period, parse_years
+from kinerja.indicators.publication import BASIS, publish, publish_scorecard
 from kinerja.indicators.scorecard import period_of, scorecard, trend
 from kinerja.register import permissions
 from kinerja.register.models import Staff, Unit
@@ -35,6 +37,7 @@ SEES_UNITS = {permissions.KASI, permissions.PIMPINAN, permissions.EVALUATOR}
 
 class PeriodQuery(Schema):
     unit: str | None = None  # kode unit; default: the user's own unit
+    publik: bool = False  # the form that may leave the unit: small counts suppressed
     year: int | None = None
     mulai: dt.date | None = None  # first WIB date (inclusive)
     selesai: dt.date | None = None  # WIB date after the last (exclusive)
@@ -72,6 +75,11 @@ class Access:
         self.unit = unit
         self.worker = worker
         self.process = role in SEES_PROCESS
+        # inspectors and researchers are outside the section: what they get has left the unit
+        self.suppress = role == permissions.EVALUATOR
+
+    def public(self, asked: bool) -> bool:
+        return self.suppress or asked
 
     def hidden(self) -> set[str]:
         return set() if self.process else set(defs.PROCESS_IDS)
@@ -91,6 +99,8 @@ def measures(request: HttpRequest, q: Query[PeriodQuery]) -> dict[str, Any]:
     access = Access(request, q.unit, q.worker)
     period = _period(q)
     values = compute(access.unit, period, worker=access.worker)
+    if access.public(q.publik):
+        values = publish(values, settings.KINERJA.suppression_k)
     out = machine_output(access.unit, period, values)
     for mid in access.hidden():
         out.pop(mid, None)
@@ -110,6 +120,9 @@ def get_scorecard(request: HttpRequest, q: Query[ScorecardQuery]) -> dict[str, A
     except fw_mod.FrameworkError as exc:
         raise HttpError(404, str(exc)) from None
     card = scorecard(access.unit, period, framework, worker=access.worker)
+    if access.public(q.publik):
+        basis = [compute(access.unit, p, worker=access.worker, measures=list(BASIS)) for p in (period, period.previous())]
+        card = publish_scorecard(card, settings.KINERJA.suppression_k, *basis)
     hidden = access.hidden()
     if hidden:
         for d in card["dimensions"]:

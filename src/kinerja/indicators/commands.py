@@ -47,6 +47,8 @@ def fmt_number(value: Any, lang: str, integer: bool = False) -> str:
     """Two decimals (counts without), grouped the way the language writes numbers."""
     if value is None:
         return TEXT[lang]["na"]
+    if isinstance(value, str):  # a suppressed cell ("<5", "*") is shown as it is
+        return value
     text = f"{value:,.0f}" if integer else f"{float(value):,.2f}"
     if lang == "id":
         text = text.replace(",", "_").replace(".", ",").replace("_", ".")
@@ -130,6 +132,12 @@ def measures_body(args: argparse.Namespace, out: TextIO) -> None:
 
     unit, period, worker = _resolve(args)
     values = compute(unit, period, worker=worker)
+    if args.publik:
+        from django.conf import settings
+
+        from kinerja.indicators.publication import publish
+
+        values = publish(values, settings.KINERJA.suppression_k)
     data = machine_output(unit, period, values)
     lang = _language()
     t = TEXT[lang]
@@ -303,6 +311,8 @@ def _period_args(sp: argparse.ArgumentParser) -> None:
 def register(sub: argparse._SubParsersAction, add: Callable[..., argparse.ArgumentParser]) -> None:
     sp = add("measures", cmd_measures, "Compute every measure of indicators.md for a unit and period.")
     _period_args(sp)
+    sp.add_argument("--publik", action="store_true",
+                    help="the form that may leave the unit: counts below KINERJA_SUPPRESSION_K suppressed")
     sp.add_argument("--format", choices=["json", "table", "csv"], default="table")
 
     sp = add("scorecard", cmd_scorecard, "A framework's scorecard: values, targets, achievements, ratings.")
