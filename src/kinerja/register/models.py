@@ -87,14 +87,15 @@ class Child(models.Model):
 
 
 class Case(models.Model):
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="kasus")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="kasus", db_index=False)  # case_unit_*
     number = models.CharField(_("case number"), max_length=64)
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="kasus")
     category = models.CharField(_("category"), max_length=32, choices=_choices(vocab.KATEGORI))
     referral_source = models.CharField(_("referral source"), max_length=32, choices=_choices(vocab.SUMBER_RUJUKAN))
     risk = models.CharField(_("risk level"), max_length=10, choices=_choices(vocab.TINGKAT_RISIKO))
     reported_at = models.DateTimeField(_("reported at"))
-    worker = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="kasus")
+    worker = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="kasus",
+                               db_index=False)  # served by case_worker_reported
     consent = models.BooleanField(_("consent recorded"), default=False)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     closure_reason = models.CharField(_("closure reason"), max_length=32, blank=True,
@@ -134,13 +135,17 @@ class Case(models.Model):
 
 class Action(models.Model):
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tindakan")
+    # FK indexes that a composite index below already serves are left out: each index is paid
+    # for on every insert, and a large import writes millions of actions.
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tindakan", db_index=False)
     stage = models.CharField(_("stage"), max_length=32, choices=_choices(vocab.TAHAP))
     service = models.CharField(_("service"), max_length=40, blank=True, choices=_choices(vocab.LAYANAN))
     time = models.DateTimeField(_("time"))
-    staff = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    staff = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                              db_index=False)
     cost = models.BigIntegerField(_("cost (Rp)"), null=True, blank=True)
-    approved_by = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    approved_by = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                    db_index=False)
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     obstacle = models.CharField(_("obstacle"), max_length=32, blank=True, choices=_choices(vocab.KENDALA))
     notes_enc = models.BinaryField(null=True, editable=False)
@@ -160,7 +165,6 @@ class Action(models.Model):
         ]
         indexes = [
             models.Index(fields=["case", "stage", "time"], name="action_case_stage_time"),
-            models.Index(fields=["time"], name="action_time"),
             # covers the indicator engine's per-period scans of actions (obstacles, services, stages)
             models.Index(fields=["time", "stage", "service", "obstacle", "case"], name="action_time_cover"),
         ]
