@@ -21,32 +21,17 @@ def docx_bytes(paragraphs: list[str]) -> bytes:
 
 
 def pdf_bytes(lines: list[str]) -> bytes:
-    """A one-page PDF with a text layer (Helvetica, one line each), written by hand."""
+    """A one-page PDF with a text layer (Helvetica, one line each); no lines, no text layer."""
+    from tests.pdfs import pdf_pages
+
+    if not lines:
+        return pdf_pages([b"0 0 m 100 100 l S"])
     ops = ["BT /F1 12 Tf 72 720 Td 14 TL"]
     for line in lines:
         escaped = line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
         ops.append(f"({escaped}) Tj T*")
     ops.append("ET")
-    stream = "\n".join(ops).encode("latin-1")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        f"<< /Length {len(stream)} >>\nstream\n".encode() + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    for off in offsets:
-        out += f"{off:010d} 00000 n \n".encode()
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return bytes(out)
+    return pdf_pages(["\n".join(ops).encode("latin-1")])
 
 
 def rezip(qdpx: bytes, replace: dict[str, bytes | None]) -> bytes:

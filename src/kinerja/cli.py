@@ -31,7 +31,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     setup_django(migrate=False)
     from kinerja.register import database
 
-    database.migrate(backup=True)
+    database.migrate(backup_first=True)
     from django.conf import settings
 
     print(f"Kinerja siap / ready: {settings.KINERJA.data_dir}")
@@ -42,7 +42,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     setup_django(migrate=False)
     from kinerja.register import database
 
-    database.migrate(backup=True)
+    database.migrate(backup_first=True)
     return 0
 
 

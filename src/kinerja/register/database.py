@@ -37,13 +37,13 @@ def _has_tables() -> bool:
     return bool(connection.introspection.table_names())
 
 
-def migrate(backup: bool = True) -> Path | None:
+def migrate(backup_first: bool = True) -> Path | None:
     """Apply pending migrations; on SQLite with existing data, back the file up first."""
     saved = None
-    if backup and is_sqlite() and _has_tables() and pending_migrations():
+    if backup_first and is_sqlite() and _has_tables() and pending_migrations():
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
         saved = settings.KINERJA.data_dir / "backups" / f"sebelum-migrasi-{stamp}.sqlite3"
-        backup_to(saved)
+        backup(saved)
         print(f"Cadangan sebelum migrasi / backup before migrating: {saved}", file=sys.stderr)
     call_command("migrate", interactive=False, verbosity=0)
     return saved
@@ -53,16 +53,12 @@ def ensure_migrated() -> None:
     if not pending_migrations():
         return
     if is_sqlite():
-        migrate(backup=True)
+        migrate(backup_first=True)
         return
     raise SystemExit(
         "Basis data PostgreSQL perlu dimigrasi: jalankan `kinerja migrate`.\n"
         "The PostgreSQL database needs migrating: run `kinerja migrate`."
     )
-
-
-def backup_to(target: Path) -> Path:
-    return backup(target)
 
 
 def backup(target: Path) -> Path:
@@ -71,14 +67,7 @@ def backup(target: Path) -> Path:
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     if is_sqlite():
-        src = sqlite3.connect(_sqlite_path())
-        dst = sqlite3.connect(target)
-        try:
-            with dst:
-                src.backup(dst)
-        finally:
-            dst.close()
-            src.close()
+        _sqlite_copy(_sqlite_path(), str(target))
     else:
         _run(["pg_dump", "--format=custom", "--no-owner", "--file", str(target), _pg_dbname()])
     print(
@@ -99,19 +88,24 @@ def restore(source: Path) -> None:
     if is_sqlite():
         if not head.startswith(b"SQLite format 3"):
             raise SystemExit("Bukan cadangan SQLite Kinerja / not a Kinerja SQLite backup")
-        src = sqlite3.connect(source)
-        dst = sqlite3.connect(_sqlite_path())
-        try:
-            with dst:
-                src.backup(dst)
-        finally:
-            dst.close()
-            src.close()
+        _sqlite_copy(str(source), _sqlite_path())
     else:
         if not head.startswith(b"PGDMP"):
             raise SystemExit("Bukan cadangan pg_dump / not a pg_dump custom-format backup")
         _run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
               "--dbname", _pg_dbname(), str(source)])
+
+
+def _sqlite_copy(source: str, target: str) -> None:
+    """SQLite's online backup API: a consistent copy even while the app writes (WAL included)."""
+    src = sqlite3.connect(source)
+    dst = sqlite3.connect(target)
+    try:
+        with dst:
+            src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
 
 
 def _sqlite_path() -> str:
