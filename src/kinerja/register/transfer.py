@@ -188,7 +188,7 @@ def _error_order(error: RowError) -> tuple[int, str, int]:
     return _TABLE_POSITION.get(name.lower(), -1 if not error.line else len(_TABLE_POSITION)), error.file, error.line
 
 
-SQLITE_IMPORT_CACHE_KIB = 256 * 1024  # page cache of an import on SQLite (a fixed bound, not per case)
+SQLITE_IMPORT_CACHE_KIB = 64 * 1024  # page cache of an import on SQLite (a fixed bound, not per case)
 
 
 @contextlib.contextmanager
