@@ -26,7 +26,8 @@ import tempfile
 import time
 import zipfile
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+import scratchdb  # benchmarks/scratchdb.py (the script's folder is on sys.path)
 
 MARK = "BENCH_RESULT "
 ROOT = Path(__file__).resolve().parents[1]
@@ -113,7 +114,7 @@ def phase_run(qdpx: Path, data_dir: Path, db_url: str) -> dict:
     django.setup()
     from kinerja.register import database
 
-    database.migrate(backup=False)
+    database.migrate(backup_first=False)
     from kinerja.evidence import selectors, services
 
     data = qdpx.read_bytes()
@@ -157,19 +158,6 @@ def run_phase(*args: str) -> dict:
     return {"error": (proc.stderr or proc.stdout).strip()[-2000:]}
 
 
-def _pg_admin(url: str, sql: str) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as con:
-        con.execute(sql)
-
-
-def _with_db(url: str, name: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
-
-
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     p.add_argument("--sources", type=int, default=500)
@@ -204,16 +192,16 @@ def main(argv: list[str] | None = None) -> int:
                 if not args.pg_url:
                     print("postgresql: no --pg-url or KINERJA_TEST_DATABASE_URL", file=sys.stderr)
                     return 1
-                _pg_admin(args.pg_url, "DROP DATABASE IF EXISTS kinerja_evbench")
-                _pg_admin(args.pg_url, "CREATE DATABASE kinerja_evbench")
-                url = _with_db(args.pg_url, "kinerja_evbench")
+                scratchdb.admin(args.pg_url, "DROP DATABASE IF EXISTS kinerja_evbench")
+                scratchdb.admin(args.pg_url, "CREATE DATABASE kinerja_evbench")
+                url = scratchdb.with_db(args.pg_url, "kinerja_evbench")
             else:
                 url = f"sqlite:///{data_dir / 'bench.sqlite3'}"
             try:
                 r = run_phase("run", str(qdpx), str(data_dir), url)
             finally:
                 if backend == "postgresql":
-                    _pg_admin(args.pg_url or "", "DROP DATABASE IF EXISTS kinerja_evbench")
+                    scratchdb.admin(args.pg_url or "", "DROP DATABASE IF EXISTS kinerja_evbench")
             if "error" in r:
                 print(f"{backend}: FAILED\n{r['error']}", file=sys.stderr)
                 status = 1

@@ -25,7 +25,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+import scratchdb  # benchmarks/scratchdb.py (the script's folder is on sys.path)
 
 MARK = "BENCH_RESULT "
 SMALL = 10_000
@@ -110,18 +111,6 @@ def run_phase(*args: str) -> dict:
     return {"error": (proc.stderr or proc.stdout).strip()[-2000:] or f"exit code {proc.returncode}"}
 
 
-def _with_db(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
-
-
-def _pg_admin(url: str, sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(_with_db(url, "postgres"), autocommit=True, connect_timeout=10) as con:
-        con.execute(sql)
-
-
 def _line(name: str, r: dict, cases: int, reference: float | None = None) -> str:
     if "error" in r:
         return f"  {name:<30} FAILED: {r['error']}"
@@ -157,14 +146,14 @@ def bench(cases: int, units: int, seed: int, backends: list[str], pg_url: str | 
                 url = f"sqlite:///{data_dir / 'kinerja.sqlite3'}"
             else:
                 assert pg_url is not None
-                url = _with_db(pg_url, "kinerja_bench")
-                _pg_admin(pg_url, "DROP DATABASE IF EXISTS kinerja_bench")
-                _pg_admin(pg_url, "CREATE DATABASE kinerja_bench")
+                url = scratchdb.with_db(pg_url, "kinerja_bench")
+                scratchdb.admin(pg_url, "DROP DATABASE IF EXISTS kinerja_bench")
+                scratchdb.admin(pg_url, "CREATE DATABASE kinerja_bench")
             try:
                 r = run_phase("import", str(out), str(data_dir), url)
             finally:
                 if backend == "postgresql":
-                    _pg_admin(pg_url or "", "DROP DATABASE IF EXISTS kinerja_bench")
+                    scratchdb.admin(pg_url or "", "DROP DATABASE IF EXISTS kinerja_bench")
             print(_line(f"import {backend} {n:,}", r, n, reference))
             if "error" in r or r.get("ok") is False:
                 status = 1

@@ -29,7 +29,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+import scratchdb  # benchmarks/scratchdb.py (the script's folder is on sys.path)
 
 MARK = "BENCH_RESULT "
 YEARS = (2016, 2025)
@@ -334,18 +335,6 @@ def compare(engine: dict[str, dict], ref: dict[str, dict]) -> list[str]:
     return problems
 
 
-def _with_db(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
-
-
-def _pg_admin(url: str, sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(_with_db(url, "postgres"), autocommit=True, connect_timeout=10) as con:
-        con.execute(sql)
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--phase", nargs="+", help=argparse.SUPPRESS)
@@ -407,9 +396,9 @@ def main() -> int:
             print("  PostgreSQL: no --pg-url or KINERJA_TEST_DATABASE_URL")
             return 1
         scratch = "kinerja_ind_bench"
-        _pg_admin(args.pg_url, f"DROP DATABASE IF EXISTS {scratch}")
-        _pg_admin(args.pg_url, f"CREATE DATABASE {scratch}")
-        url = _with_db(args.pg_url, scratch)
+        scratchdb.admin(args.pg_url, f"DROP DATABASE IF EXISTS {scratch}")
+        scratchdb.admin(args.pg_url, f"CREATE DATABASE {scratch}")
+        url = scratchdb.with_db(args.pg_url, scratch)
         r = run_phase("import", str(csv_dir), str(work / "pg-data"), url)
         if "error" in r or not r.get("ok"):
             print(f"  import into PostgreSQL FAILED: {r}")
@@ -437,7 +426,7 @@ def main() -> int:
                 failed = failed or bool(problems)
     finally:
         if scratch and args.pg_url:
-            _pg_admin(args.pg_url, f"DROP DATABASE IF EXISTS {scratch}")
+            scratchdb.admin(args.pg_url, f"DROP DATABASE IF EXISTS {scratch}")
     return 1 if failed else 0
 
 
