@@ -7,7 +7,9 @@ mark: VmHWM on Linux, resource.getrusage elsewhere) is that phase's own. Phases:
 sqlite3 executemany of the same rows, kinerja.register.transfer.import_path into a fresh SQLite
 database in a temporary data folder and, when a PostgreSQL URL is given (--pg-url or
 KINERJA_TEST_DATABASE_URL), into a scratch database created on that server and dropped afterwards.
-The import time is reported as a ratio to the reference. Generation and SQLite import are also run
+The import time is reported as a ratio to the reference. The SQLite import runs as configured by
+default (KINERJA_IMPORT_PARALLEL=auto: large tables parsed in a second process on a 2-core machine;
+that process's peak and CPU time are printed beside it) and once more parsed in one process. Generation and SQLite import are also run
 with 10,000 cases, to show that memory does not grow with the number of cases.
 """
 
@@ -79,7 +81,8 @@ def phase_reference(out: Path, db: Path) -> dict:
     return {"seconds": time.perf_counter() - start, "rows": rows, "peak_mb": _peak_mb()}
 
 
-def phase_import(out: Path, data_dir: Path, db_url: str) -> dict:
+def phase_import(out: Path, data_dir: Path, db_url: str, parallel: str = "auto") -> dict:
+    os.environ["KINERJA_IMPORT_PARALLEL"] = parallel
     os.environ["KINERJA_DATA_DIR"] = str(data_dir)
     os.environ["KINERJA_DATABASE_URL"] = db_url
     os.environ["DJANGO_SETTINGS_MODULE"] = "kinerja.settings"
@@ -97,8 +100,10 @@ def phase_import(out: Path, data_dir: Path, db_url: str) -> dict:
     result = transfer.import_path(out)
     seconds = time.perf_counter() - start
     errors = [str(e) for e in list(getattr(result, "errors", []))[:5]]
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)  # the parsing processes, once joined
     return {"seconds": seconds, "ok": bool(result.ok), "errors": errors, "peak_mb": _peak_mb(),
-            "setup_peak_mb": before}
+            "setup_peak_mb": before, "worker_peak_mb": children.ru_maxrss / 1024.0,
+            "worker_cpu": children.ru_utime + children.ru_stime}
 
 
 # -- driver -----------------------------------------------------------------------------------------
@@ -118,15 +123,17 @@ def _line(name: str, r: dict, cases: int, reference: float | None = None) -> str
         return f"  {name:<30} IMPORT ERRORS: {r.get('errors')}"
     secs = r["seconds"]
     ratio = f"{secs / reference:7.1f}x" if reference else " " * 8
-    return f"  {name:<30} {secs:9.2f} {cases / secs:11,.0f} {ratio} {r['peak_mb']:10.0f}"
+    worker = f"  (+ parsing process {r['worker_peak_mb']:.0f} MB, {r['worker_cpu']:.1f} s CPU)" \
+        if r.get("worker_peak_mb") else ""
+    return f"  {name:<30} {secs:9.2f} {cases / secs:11,.0f} {ratio} {r['peak_mb']:10.0f}{worker}"
 
 
 def bench(cases: int, units: int, seed: int, backends: list[str], pg_url: str | None, workdir: Path,
-          flat: bool) -> int:
+          flat: bool, small: int = SMALL, serial: bool = True) -> int:
     print(f"Kinerja import benchmark: {cases:,} synthetic cases, {units} section(s), {YEARS[0]}-{YEARS[1]}, "
           f"seed {seed}")
     print(f"  {'phase':<30} {'seconds':>9} {'cases/s':>11} {'vs ref':>8} {'peak MB':>10}")
-    sizes = [cases] + ([SMALL] if flat and cases != SMALL else [])
+    sizes = [cases] + ([small] if flat and cases != small else [])
     peaks: dict[tuple[str, int], float] = {}
     status = 0
     for n in sizes:
@@ -159,13 +166,18 @@ def bench(cases: int, units: int, seed: int, backends: list[str], pg_url: str | 
                 status = 1
             else:
                 peaks[f"import {backend}", n] = r["peak_mb"]
+            if backend == "sqlite" and n == cases and serial:  # the same import parsed in one process
+                serial = run_phase("import", str(out), str(workdir / f"kinerja-serial-{n}"),
+                                   f"sqlite:///{workdir / f'kinerja-serial-{n}' / 'kinerja.sqlite3'}", "0")
+                print(_line("  ... parsed in one process", serial, n, reference))
+                status = status or int("error" in serial or serial.get("ok") is False)
         shutil.rmtree(out, ignore_errors=True)
     if len(sizes) == 2:
-        print(f"Memory, {SMALL:,} vs {cases:,} cases (peak RSS of each phase's process):")
+        print(f"Memory, {small:,} vs {cases:,} cases (peak RSS of each phase's process):")
         for phase in ("generate", "import sqlite"):
-            if (phase, SMALL) in peaks and (phase, cases) in peaks:
-                small, large = peaks[phase, SMALL], peaks[phase, cases]
-                print(f"  {phase:<14} {small:7.0f} MB vs {large:7.0f} MB  (x{large / small:.2f} for x{cases // SMALL} cases)")
+            if (phase, small) in peaks and (phase, cases) in peaks:
+                low, high = peaks[phase, small], peaks[phase, cases]
+                print(f"  {phase:<14} {low:7.0f} MB vs {high:7.0f} MB  (x{high / low:.2f} for x{cases // small} cases)")
     return status
 
 
@@ -178,7 +190,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--pg-url", default=os.environ.get("KINERJA_TEST_DATABASE_URL"),
                    help="PostgreSQL server URL (default: KINERJA_TEST_DATABASE_URL); a scratch database "
                         "kinerja_bench is created there and dropped")
-    p.add_argument("--no-flat", action="store_true", help=f"skip the {SMALL:,}-case memory comparison")
+    p.add_argument("--no-flat", action="store_true", help="skip the memory comparison with a smaller run")
+    p.add_argument("--flat-cases", type=int, default=SMALL, help=f"cases of that smaller run (default {SMALL:,})")
+    p.add_argument("--no-serial", action="store_true", help="skip the SQLite import parsed in one process")
     p.add_argument("--phase", nargs="+", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
 
@@ -189,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
         elif name == "reference":
             result = phase_reference(Path(rest[0]), Path(rest[1]))
         else:
-            result = phase_import(Path(rest[0]), Path(rest[1]), rest[2])
+            result = phase_import(Path(rest[0]), Path(rest[1]), rest[2], *rest[3:])
         print(MARK + json.dumps(result), flush=True)
         return 0
 
@@ -202,7 +216,8 @@ def main(argv: list[str] | None = None) -> int:
         backends = ["sqlite"]
     units = args.units or max(1, args.cases // 5000)
     with tempfile.TemporaryDirectory(prefix="kinerja-bench-") as tmp:
-        return bench(args.cases, units, args.seed, backends, args.pg_url, Path(tmp), not args.no_flat)
+        return bench(args.cases, units, args.seed, backends, args.pg_url, Path(tmp), not args.no_flat,
+                     args.flat_cases, not args.no_serial)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
@@ -15,6 +16,16 @@ from kinerja import importing, tables
 from kinerja.register import keyring, transfer
 
 UTC = dt.UTC
+
+
+@pytest.fixture(autouse=True, params=["serial", "parallel"])
+def import_mode(request, monkeypatch, settings):
+    """Every test here runs twice: tables parsed in this process, and every CSV table parsed in the
+    forked second process a large import uses (the size threshold lowered to zero)."""
+    parallel = request.param == "parallel"
+    monkeypatch.setattr(importing, "PARALLEL_MIN_BYTES", 0)
+    settings.KINERJA = dataclasses.replace(settings.KINERJA, import_parallel=parallel)
+    return request.param
 
 
 # -- a small valid dataset, as table name -> rows (column -> cell text) ------------------------------
@@ -609,3 +620,54 @@ def test_a_case_row_may_add_a_case_to_a_child_already_in_the_database(tmp_path):
     bad = {**row, "nomor_kasus": "K-021", "usia": "13"}
     result = run(tmp_path, {"kasus": [bad]})
     assert [(e.column, e.rule, e.params["other"]) for e in result.errors] == [("usia", "child_inconsistent", "12")]
+
+
+# -- the parsing process of a large import -----------------------------------------------------------
+@pytest.mark.django_db
+def test_large_tables_are_parsed_in_a_second_process_only_when_parallel(tmp_path, monkeypatch, import_mode):
+    """The parallel mode really forks (one child per CSV table, its rows prepared there: the action
+    notes are encrypted in the child), and the serial mode never does."""
+    import os
+
+    forks: list[str] = []
+    original = importing._forked_batches
+
+    def spy(source, table, *args):
+        forks.append(table.name)
+        return original(source, table, *args)
+
+    monkeypatch.setattr(importing, "_forked_batches", spy)
+    encrypting: list[int] = []
+    prepare = transfer._PREPARE["tindakan"]
+
+    def marked(reader, batch):
+        prepare(reader, batch)
+        encrypting.append(os.getpid())
+        for _, v, _ in batch:
+            v["kendala"] = v["kendala"] or ("sdm" if os.getpid() != parent else None)
+
+    parent = os.getpid()
+    monkeypatch.setitem(transfer._PREPARE, "tindakan", marked)
+    result = run(tmp_path, base_data())
+    assert result.ok, result.report()
+    from kinerja.register.models import Action
+
+    actions = base_data()["tindakan"]
+    with_obstacle = Action.objects.exclude(obstacle="").count()
+    if import_mode == "parallel":
+        assert forks == [t.name for t in tables.ORDER if t.name in base_data()]
+        assert with_obstacle == len(actions)  # the empty ones were filled in the child
+    else:
+        assert forks == [] and encrypting == [parent]
+        assert with_obstacle == sum(1 for a in actions if a.get("kendala")) < len(actions)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_parsing_process_fails_the_import_and_writes_nothing(tmp_path, monkeypatch, import_mode):
+    def broken(reader, batch):
+        raise ValueError("kunci rusak")
+
+    monkeypatch.setitem(transfer._PREPARE, "tindakan", broken)
+    with pytest.raises((ValueError, importing.ImportWorkerError), match="kunci rusak"):
+        run(tmp_path, base_data())
+    assert set(counts().values()) == {0}

@@ -23,6 +23,7 @@ class Config:
     complaint_days: float
     suppression_k: int
     max_upload_mb: int
+    import_parallel: bool
 
     @property
     def is_sqlite(self) -> bool:
@@ -51,6 +52,18 @@ def _secret_key(data_dir: Path) -> str:
     return value
 
 
+def _import_parallel(value: str) -> bool:
+    """auto: a second process parses large tables when the machine has two cores or more."""
+    value = value.strip().lower()
+    if value in ("1", "true", "yes", "ya", "on"):
+        return True
+    if value in ("0", "false", "no", "tidak", "off"):
+        return False
+    if value != "auto":
+        raise SystemExit(f"KINERJA_IMPORT_PARALLEL must be auto, 1 or 0, not {value!r}")
+    return (os.cpu_count() or 1) >= 2
+
+
 def load() -> Config:
     data_dir = Path(os.environ.get("KINERJA_DATA_DIR", "./kinerja-data")).resolve()
     db_url = os.environ.get("KINERJA_DATABASE_URL") or f"sqlite:///{data_dir / 'kinerja.sqlite3'}"
@@ -69,4 +82,5 @@ def load() -> Config:
         complaint_days=float(os.environ.get("KINERJA_BATAS_PENGADUAN_HARI", "14")),
         suppression_k=int(os.environ.get("KINERJA_SUPPRESSION_K", "5")),
         max_upload_mb=int(os.environ.get("KINERJA_MAX_UPLOAD_MB", "50")),
+        import_parallel=_import_parallel(os.environ.get("KINERJA_IMPORT_PARALLEL", "auto")),
     )

@@ -7,11 +7,16 @@ Design (why it looks like this):
   unit's figure is the sum of its subtree's groups. `compute_many` therefore serves any number of
   units, nested or not, from the same fixed set of queries: that is how all sections of a national
   roll-out are computed for a year.
-- first(c, stage) is a correlated Min subquery per case and stage, served by the index
-  (case, stage, time).
+- first(c, stage) is a correlated Min subquery per case and stage, served by the covering index
+  action_case_cover (case, stage, time, service, obstacle, approved_at), which also answers a
+  case's in-period obstacle, service and approval lookups without reading action rows.
 - Medians need the values: per case only the few times they are built from are fetched (first
-  times per stage, report, sent and acknowledged), never whole cases; counts and shares never fetch
-  rows. SLA and complaint deadlines are compared in SQL as exact durations (microseconds).
+  times per stage, report, sent and acknowledged), never whole cases. The counts over those same
+  rows (on-time responses, SOP compliance, unanswered referrals) are made from that one fetch
+  rather than by a second query that would look up the same first times again; every other count
+  and share stays in SQL. The fetch skips Django's per-value converters (_fetch), which at national
+  scale cost more than the queries. SLA and complaint deadlines are compared as exact durations
+  (microseconds).
 - Period bounds are WIB dates turned into UTC datetimes (periods.py), so the stored UTC times are
   compared directly and the (unit, reported_at) / (unit, closed_at) indexes apply.
 """
@@ -26,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Case as SqlCase
+from django.db import connections
 from django.db.models import (
     Count,
     DateTimeField,
@@ -40,9 +45,9 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
-    When,
+    TextField,
 )
-from django.db.models import Value as SqlValue
+from django.db.models.functions import Cast
 
 from kinerja import vocab
 from kinerja.indicators import definitions as defs
@@ -116,6 +121,33 @@ def _actions_of_case(**filters: Any) -> Exists:
     return Exists(Action.objects.filter(case_id=OuterRef("pk"), **filters))
 
 
+def _fetch(qs: QuerySet[Any], *names: str) -> list[tuple[Any, ...]]:
+    """Rows of qs.values_list(*names) straight from the cursor, without Django's per-value
+    converters, which cost more than the query for the per-case rows the medians need. Select
+    times through _text and read them with _t. The names must put model fields before
+    annotations, in annotation order (the order of the SELECT); this is checked."""
+    qs = qs.values_list(*names)
+    q = qs.query
+    if [*q.values_select, *q.annotation_select] != list(names):
+        raise AssertionError(f"columns {names} are not in SELECT order")
+    sql, params = q.get_compiler(qs.db).as_sql()
+    with connections[qs.db].cursor() as cur:
+        cur.execute(sql, params)
+        return cur.fetchall()
+
+
+def _text(expr: Any) -> Cast:
+    """A time fetched as text: psycopg's timestamptz loader under Django is pure Python and costs
+    more than the query; text, read by _t's C fromisoformat, does not."""
+    return Cast(expr, output_field=TextField())
+
+
+def _t(v: Any) -> Any:
+    """A time fetched by _text: ISO text in UTC (naive from SQLite, +00 from PostgreSQL; only
+    differences and order within one backend are used), or None."""
+    return dt.datetime.fromisoformat(v) if isinstance(v, str) else v
+
+
 def _num(v: Any) -> float:
     return float(v) if v is not None else 0.0
 
@@ -152,11 +184,12 @@ class _Parts:
 class _Engine:
     """Runs the family queries for a set of leaf groups (case unit ids), then rolls up per unit."""
 
-    def __init__(self, roots: list[int], period: Period, worker: int | None, opts: Options) -> None:
+    def __init__(self, roots: list[int], period: Period, worker: int | None, opts: Options,
+                 tree: _UnitTree | None = None) -> None:
         self.period = period
         self.worker = worker
         self.opts = opts
-        self.tree = _UnitTree.load()
+        self.tree = tree or _UnitTree.load()
         self.roots = roots
         self.subtrees = {r: self.tree.descendants(r) for r in roots}
         wanted = set().union(*self.subtrees.values()) if roots else set()
@@ -221,52 +254,52 @@ class _Engine:
             self.put_row(row)
 
     def fam_response(self) -> None:
-        """On-time first response of received(P), by the child's sex (one SLA comparison per case)."""
+        """received(P), one row per case: on-time first response by the child's sex, and the delays
+        to first response (hours) and first assessment (days) for the medians.
+
+        One fetch serves the counts and the medians: the medians need the per-case times anyway.
+        The SLA is compared exactly (timedelta, microseconds) and the delays are subtracted in
+        Python: SQLite has no interval type, and Django's per-row SQL function for it costs more
+        than the fetch."""
         o = self.opts
-        sla = SqlCase(
-            When(risk="tinggi", then=SqlValue(dt.timedelta(hours=o.sla_high_hours))),
-            default=SqlValue(dt.timedelta(hours=o.sla_other_hours)), output_field=DurationField(),
-        )
-        rows = (
-            self.cases().filter(_in_period("reported_at", self.period))
-            .alias(f_pa=first_time("pendekatan_awal")).alias(resp=_duration("f_pa", "reported_at"))
-            .values("unit_id", "child__sex").annotate(n=Count("pk"), ok=Count("pk", filter=Q(resp__lte=sla)))
-        )
-        for row in rows:
-            sex = "l" if row["child__sex"] == "L" else "p"
-            self.put(row["unit_id"], f"received_{sex}", row["n"])
-            self.put(row["unit_id"], f"on_time_{sex}", row["ok"])
-            self.put(row["unit_id"], "on_time", row["ok"])
-
-    def fam_response_times(self) -> None:
-        """Per-case delays of received(P): first response (hours) and first assessment (days).
-
-        The first times themselves are fetched and subtracted exactly in Python: SQLite has no
-        interval type, and Django's per-row SQL function for it costs more than the fetch."""
-        rows = (
-            self.cases().filter(_in_period("reported_at", self.period))
-            .annotate(f_pa=first_time("pendekatan_awal"), f_as=first_time("asesmen"))
-            .values_list("unit_id", "reported_at", "f_pa", "f_as")
-        )
-        for uid, reported, f_pa, f_as in rows:
-            lists = self.parts[uid].lists
+        sla = {True: dt.timedelta(hours=o.sla_high_hours), False: dt.timedelta(hours=o.sla_other_hours)}
+        rows = _fetch(
+            self.cases().filter(_in_period("reported_at", self.period)).annotate(
+                reported=_text("reported_at"), f_pa=_text(first_time("pendekatan_awal")),
+                f_as=_text(first_time("asesmen"))),
+            "unit_id", "child__sex", "risk", "reported", "f_pa", "f_as")
+        for uid, sex, risk, reported, f_pa, f_as in rows:
+            reported, f_pa, f_as = _t(reported), _t(f_pa), _t(f_as)
+            parts = self.parts[uid]
+            n, lists = parts.n, parts.lists
+            s = "l" if sex == "L" else "p"
+            n[f"received_{s}"] += 1
             if f_pa is not None:
-                lists["response_h"].append((f_pa - reported).total_seconds() / 3600.0)
+                took = f_pa - reported
+                lists["response_h"].append(took.total_seconds() / 3600.0)
+                if took <= sla[risk == "tinggi"]:
+                    n[f"on_time_{s}"] += 1
+                    n["on_time"] += 1
             if f_as is not None:
                 lists["assessment_d"].append((f_as - reported).total_seconds() / 86400.0)
 
-    def fam_sop(self) -> None:
-        """kepatuhan_sop over closed(P): five first stages in order and an approved case plan."""
-        firsts = {f"f_{i}": first_time(stage) for i, stage in enumerate(FIRST_STAGES)}
-        in_order = Q(f_0__isnull=False) & Q(f_1__gte=F("f_0"), f_2__gte=F("f_1"), f_3__gte=F("f_2"),
-                                              f_4__gte=F("f_3"))
-        approved = Q(_actions_of_case(stage="rencana_intervensi", approved_at__isnull=False))
-        rows = (
-            self.cases().filter(_in_period("closed_at", self.period)).alias(**firsts)
-            .values("unit_id").annotate(closed=Count("pk"), sop=Count("pk", filter=in_order & approved))
-        )
-        for row in rows:
-            self.put_row(row)
+    def fam_closed(self) -> None:
+        """closed(P), one row per case with its five first times: kepatuhan_sop (stages in order and
+        an approved case plan) and the stage-to-stage delays (days) for the durasi_* medians."""
+        firsts = {f"f_{i}": _text(first_time(stage)) for i, stage in enumerate(FIRST_STAGES)}
+        approved = _actions_of_case(stage="rencana_intervensi", approved_at__isnull=False)
+        rows = _fetch(self.cases().filter(_in_period("closed_at", self.period)).annotate(
+            **firsts, approved=approved), "unit_id", *firsts, "approved")
+        pairs = [(FIRST_STAGES.index(a), FIRST_STAGES.index(b), defs.durasi_id(a, b)) for a, b in defs.STAGE_PAIRS]
+        for uid, *row in rows:
+            times, ok = [_t(v) for v in row[:-1]], row[-1]
+            parts = self.parts[uid]
+            parts.n["closed"] += 1
+            if ok and None not in times and all(times[i] <= times[i + 1] for i in range(len(times) - 1)):
+                parts.n["sop"] += 1
+            for i, j, key in pairs:
+                if times[i] is not None and times[j] is not None:
+                    parts.lists[key].append((times[j] - times[i]).total_seconds() / 86400.0)
 
     def fam_plan(self) -> None:
         """rencana_disetujui: cases with an intervensi action in P; plan approved by first intervensi."""
@@ -286,26 +319,10 @@ class _Engine:
         for row in rows:
             self.put_row(row)
 
-    def fam_durations(self) -> None:
-        """Per-case stage-to-stage delays (days) of closed(P), for the durasi_* medians (the first
-        times are fetched and subtracted in Python, as in fam_response_times)."""
-        stages = list(dict.fromkeys(s for pair in defs.STAGE_PAIRS for s in pair))
-        firsts = {f"f_{s}": first_time(s) for s in stages}
-        rows = (
-            self.cases().filter(_in_period("closed_at", self.period)).annotate(**firsts)
-            .values_list("unit_id", *firsts)
-        )
-        for uid, *times in rows:
-            at = dict(zip(stages, times, strict=True))
-            lists = self.parts[uid].lists
-            for a, b in defs.STAGE_PAIRS:
-                if at[a] is not None and at[b] is not None:
-                    lists[defs.durasi_id(a, b)].append((at[b] - at[a]).total_seconds() / 86400.0)
-
     def fam_obstacles(self) -> None:
         rows = (
             self.via_case(Action.objects.all()).filter(_in_period("time", self.period), obstacle__in=defs.OBSTACLES)
-            .values("case__unit_id", "obstacle").annotate(n=Count("pk"))
+            .values("case__unit_id", "obstacle").annotate(n=Count("*"))  # COUNT(*): the index alone answers
         )
         for row in rows:
             self.put(row["case__unit_id"], f"kendala_{row['obstacle']}", row["n"])
@@ -322,17 +339,17 @@ class _Engine:
             self.put(row["case__unit_id"], defs.spm_count_id(row["service"]), row["n"])
 
     def fam_referrals(self) -> None:
-        base = self.via_case(Referral.objects.all()).filter(_in_period("sent_at", self.period))
-        rows = base.values("case__unit_id").annotate(
-            referrals=Count("pk"),
-            unanswered=Count("pk", filter=Q(result="tanpa_respon") | Q(acknowledged_at__isnull=True)),
-        )
-        for row in rows:
-            self.put_row(row, "case__unit_id")
-        deltas = base.filter(acknowledged_at__isnull=False).values_list(
-            "case__unit_id", _duration("acknowledged_at", "sent_at"))
-        for uid, d in deltas:
-            self.parts[uid].lists["referral_h"].append(d.total_seconds() / 3600.0)
+        """Referrals sent in P, one row each: the counts and the acknowledgement delays (hours) for
+        the median come from the same fetch."""
+        rows = _fetch(self.via_case(Referral.objects.all()).filter(_in_period("sent_at", self.period)).annotate(
+            sent=_text("sent_at"), ack=_text("acknowledged_at")), "case__unit_id", "result", "sent", "ack")
+        for uid, result, sent, ack in rows:
+            parts = self.parts[uid]
+            parts.n["referrals"] += 1
+            if ack is None or result == "tanpa_respon":
+                parts.n["unanswered"] += 1
+            if ack is not None:
+                parts.lists["referral_h"].append((_t(ack) - _t(sent)).total_seconds() / 3600.0)
 
     def fam_complaints(self) -> None:
         limit = dt.timedelta(days=self.opts.complaint_days)
@@ -392,6 +409,11 @@ class _Engine:
         return total
 
 
+def unit_tree() -> _UnitTree:
+    """The unit hierarchy, read once, for passing to several compute_many calls."""
+    return _UnitTree.load()
+
+
 @dataclass
 class _UnitTree:
     children: dict[int | None, list[int]]
@@ -429,11 +451,11 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "ikm": ("survey",),
     "rasio_peksos_bersertifikat": ("staffing",),
     "pengaduan_per_100_kasus": ("cases", "complaints"),
-    "waktu_respon_median_jam": ("response_times",),
+    "waktu_respon_median_jam": ("response",),
     "respon_tepat_waktu": ("cases", "response"),
-    "waktu_asesmen_median_hari": ("response_times",),
+    "waktu_asesmen_median_hari": ("response",),
     "pengaduan_selesai_tepat_waktu": ("complaints",),
-    "kepatuhan_sop": ("sop",),
+    "kepatuhan_sop": ("closed",),
     "rencana_disetujui": ("plan",),
     "kelengkapan_dokumentasi": ("cases",),
     "realisasi_anggaran": ("budget",),
@@ -445,7 +467,7 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     **{f"kendala_{k}": ("obstacles",) for k in defs.OBSTACLES},
     "kasus_terkendala": ("cases",),
     "rasio_kesetaraan_respon": ("response",),
-    **{defs.durasi_id(a, b): ("durations",) for a, b in defs.STAGE_PAIRS},
+    **{defs.durasi_id(a, b): ("closed",) for a, b in defs.STAGE_PAIRS},
     **{defs.spm_count_id(s): ("spm_services",) for s in vocab.SPM_SERVICES},
 }
 assert set(_NEEDS) == set(defs.ALL_IDS), set(defs.ALL_IDS) ^ set(_NEEDS)
@@ -560,12 +582,14 @@ def compute_many(
     sla_high_hours: float | None = None,
     sla_other_hours: float | None = None,
     complaint_days: float | None = None,
+    tree: _UnitTree | None = None,
 ) -> dict[int, dict[str, Value]]:
     """Measures of several units (each with its descendants) for one period, keyed by unit id.
 
     The number of queries does not depend on the number of units or cases. `measures` limits the
     work to the families those measures need (e.g. for a trend); by default every measure of
-    definitions.py is computed, the spec's core ones and the extra SPM counts."""
+    definitions.py is computed, the spec's core ones and the extra SPM counts. `tree` (unit_tree())
+    lets several calls in one request share one read of the unit tree."""
     period = _as_period(start, end)
     roots = list(dict.fromkeys(_unit_id(u) for u in units))
     wid = _worker_id(worker)
@@ -574,7 +598,7 @@ def compute_many(
         defs.get(mid)
     opts = Options.from_settings(sla_high_hours=sla_high_hours, sla_other_hours=sla_other_hours,
                                  complaint_days=complaint_days)
-    engine = _Engine(roots, period, wid, opts)
+    engine = _Engine(roots, period, wid, opts, tree)
     individual = wid is not None
 
     targets: dict[int, dict[str, float]] = {r: {} for r in roots}

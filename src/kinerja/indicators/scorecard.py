@@ -21,7 +21,7 @@ from kinerja.indicators import definitions as defs
 from kinerja.indicators import frameworks
 from kinerja.indicators.achievement import NOT_RATED, achievement, ikm_band, weighted_mean
 from kinerja.indicators.frameworks import Framework
-from kinerja.indicators.measures import Value, compute, compute_many
+from kinerja.indicators.measures import Value, compute_many, unit_tree
 from kinerja.indicators.periods import Period
 from kinerja.register.models import Staff, Target, Unit
 
@@ -75,22 +75,62 @@ def scorecard(
     """The framework's dimensions with each measure's value, unit, direction, target, achievement,
     rating, previous period's value and change; dimension and overall scores; inhibiting factors.
     JSON-ready (numbers unrounded)."""
-    lang = _lang(lang)
     u = _unit(unit)
+    return scorecards([u], period, framework, worker, lang, **options)[u.pk]
+
+
+def scorecards(
+    units: list[Unit] | list[int] | list[str],
+    period: Period | int,
+    framework: str | Framework | None = None,
+    worker: Staff | int | str | None = None,
+    lang: str | None = None,
+    **options: Any,
+) -> dict[int, dict[str, Any]]:
+    """scorecard() of several units for one period, keyed by unit id. The measures of all of them
+    come from two compute_many calls (this period and the previous one), so the cost does not grow
+    with one query set per unit: this is how every section of a national roll-out gets its card."""
+    lang = _lang(lang)
+    us = [_unit(u) for u in units]
     w = _worker(worker)
     p = Period.year(period) if isinstance(period, int) else period
     prev = p.previous()
     fw = framework if isinstance(framework, Framework) else frameworks.get(framework)
-    targets = targets_for(u, p)
+    targets = _targets_of(us, p)
 
-    dims: list[tuple[Any, tuple[str, ...]]] = []
-    for d in fw.dimensions:
-        ids = tuple(m for m in defs.ALL_IDS if m in targets) if d.targeted else d.measures
-        dims.append((d, ids))
-    wanted = list(dict.fromkeys([m for _, ids in dims for m in ids] + fw.measure_ids()))
-    now = compute(u, p, worker=w, measures=wanted, **options) if wanted else {}
-    before = compute(u, prev, worker=w, measures=wanted, **options) if wanted else {}
+    dims_of: dict[int, list[tuple[Any, tuple[str, ...]]]] = {}
+    wanted_all: dict[str, None] = {}
+    for u in us:
+        dims = []
+        for d in fw.dimensions:
+            ids = tuple(m for m in defs.ALL_IDS if m in targets[u.pk]) if d.targeted else d.measures
+            dims.append((d, ids))
+        dims_of[u.pk] = dims
+        wanted_all.update(dict.fromkeys([m for _, ids in dims for m in ids] + fw.measure_ids()))
+    wanted = list(wanted_all)
+    unit_ids = [u.pk for u in us]
+    tree = unit_tree()
+    now_all = compute_many(unit_ids, p, worker=w, measures=wanted, tree=tree, **options) if wanted else {}
+    before_all = compute_many(unit_ids, prev, worker=w, measures=wanted, tree=tree, **options) if wanted else {}
+    return {u.pk: _card(u, w, p, prev, fw, lang, targets[u.pk], dims_of[u.pk], now_all.get(u.pk, {}),
+                        before_all.get(u.pk, {})) for u in us}
 
+
+def _targets_of(units: list[Unit], period: Period) -> dict[int, dict[str, float]]:
+    """targets_for() of several units in one query."""
+    out: dict[int, dict[str, float]] = {u.pk: {} for u in units}
+    year = period.calendar_year
+    if year is None or not units:
+        return out
+    rows = Target.objects.filter(unit_id__in=list(out), year=year).values_list("unit_id", "indicator", "value")
+    for uid, ind, value in rows:
+        if ind in defs.MEASURES:
+            out[uid][ind] = value
+    return out
+
+
+def _card(u: Unit, w: Staff | None, p: Period, prev: Period, fw: Framework, lang: str, targets: dict[str, float],
+          dims: list[tuple[Any, tuple[str, ...]]], now: dict[str, Value], before: dict[str, Value]) -> dict[str, Any]:
     def measure_row(mid: str, weight: float | None = None) -> dict[str, Any]:
         m = defs.get(mid)
         direction = fw.direction(mid)
@@ -162,9 +202,10 @@ def trend(
     defs.get(measure)
     u = _unit(unit)
     out = []
+    tree = unit_tree()
     for y in sorted(years):
         p = Period.year(y)
-        value = compute_many([u.pk], p, worker=worker, measures=[measure], **options)[u.pk][measure]
+        value = compute_many([u.pk], p, worker=worker, measures=[measure], tree=tree, **options)[u.pk][measure]
         out.append({"year": y, "mulai": p.start.isoformat(), "selesai": p.end.isoformat(), "value": value})
     return out
 

@@ -164,14 +164,18 @@ class Action(models.Model):
                                    name="action_approval_has_approver"),
         ]
         indexes = [
-            models.Index(fields=["case", "stage", "time"], name="action_case_stage_time"),
+            # one case's actions, everything the indicator engine reads from them in the index itself
+            # (first time per stage, in-period obstacles and services, plan approval): a unit-year
+            # scorecard then never visits the action rows
+            models.Index(fields=["case", "stage", "time", "service", "obstacle", "approved_at"],
+                         name="action_case_cover"),
             # covers the indicator engine's per-period scans of actions (obstacles, services, stages)
             models.Index(fields=["time", "stage", "service", "obstacle", "case"], name="action_time_cover"),
         ]
 
 
 class Referral(models.Model):
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="rujukan")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="rujukan", db_index=False)  # referral_case_cover
     partner = models.CharField(_("partner agency"), max_length=32, choices=_choices(vocab.MITRA))
     sent_at = models.DateTimeField(_("sent at"))
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
@@ -183,7 +187,11 @@ class Referral(models.Model):
             models.CheckConstraint(condition=_in("partner", vocab.MITRA), name="referral_partner_valid"),
             models.CheckConstraint(condition=_in("result", vocab.HASIL_RUJUKAN, blank=True), name="referral_result_valid"),
         ]
-        indexes = [models.Index(fields=["sent_at"], name="referral_sent")]
+        indexes = [
+            models.Index(fields=["sent_at"], name="referral_sent"),
+            # one unit's referrals in a period without visiting the rows (the indicator engine)
+            models.Index(fields=["case", "sent_at", "acknowledged_at", "result"], name="referral_case_cover"),
+        ]
 
 
 _SKM = [f"u{i}" for i in range(1, 10)]

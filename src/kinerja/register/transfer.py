@@ -36,8 +36,11 @@ written with plain executemany (SQLite) or COPY (PostgreSQL) instead of bulk_cre
 preparation alone would take minutes; on SQLite an import uses a larger (bounded) page cache, and
 new rows get time-ordered uids so the unique index on uid grows at its end. No model full_clean runs
 per row: the rules are checked here, and the database's own constraints back them up (a refused
-batch becomes an error). Tried and dropped: reading in a second thread (the work is bound by the
-GIL; the hand-over made it slower) and rebuilding plain indexes after the load (no measurable gain).
+batch becomes an error). Large CSV tables are read, parsed, checked and prepared (uids, encryption)
+in a forked second process (importing.read_batches, KINERJA_IMPORT_PARALLEL) while this process
+resolves references and writes: 24 s -> 21 s for 100,000 cases on two cores, the writes being the
+larger half. Tried and dropped: reading in a second thread (the work is bound by the GIL; the
+hand-over made it slower) and rebuilding plain indexes after the load (no measurable gain).
 
 Export (`export_path`) writes every table in the same format, streaming; identity columns only for
 an audited identity export by an active section head, limited to the cases of that head's unit and
@@ -92,7 +95,7 @@ XLSX_MAX_ROWS = 1_048_576
 _USERNAME = re.compile(r"[\w.@+-]+")
 _PSEUDONYM = re.compile(r"A-(\d{4})-(\d+)")
 
-Row = tuple[int, dict[str, Any], bool]
+Row = importing.Row
 
 
 def _lang(lang: str | None) -> str:
@@ -155,16 +158,20 @@ def import_path(path: Path, update: bool = False, lang: str | None = None) -> Im
         present = set(source.tables())
         if not present:
             errors.add(RowError(path.name, 0, None, None, "no_tables"))
+        parallel = _parallel()
+        if parallel:
+            keyring.keyring()  # loaded (or created) before the parsing process forks, which inherits it
         with contextlib.suppress(_Rollback), _large_cache(), transaction.atomic():
             importer = _Importer(errors, update, lang)
             for table in tables.ORDER:
                 if table.name not in present:
                     continue
-                reader, rows = importing.read_table(source, table, errors, lang)
+                reader, batches = importing.read_batches(source, table, errors, lang, BATCH, _PREPARE.get(table.name),
+                                                         parallel)
                 if reader is None or not reader.ok:
                     importer.skipped.add(table.name)
                     continue
-                counts[table.name] = importer.run(table, reader, rows)
+                counts[table.name] = importer.run(table, reader, batches)
                 if table.name == "kasus":
                     counts["anak"] = importer.children_created
             importer.finish()
@@ -191,17 +198,26 @@ def _error_order(error: RowError) -> tuple[int, str, int]:
 SQLITE_IMPORT_CACHE_KIB = 64 * 1024  # page cache of an import on SQLite (a fixed bound, not per case)
 
 
-@contextlib.contextmanager
-def _large_cache() -> Iterator[None]:
+SQLITE_SORT_CACHE_KIB = 8 * 1024  # page cache while sorting all new children (see _end_kasus)
+
+
+def _large_cache() -> contextlib.AbstractContextManager[None]:
     """SQLite: a bigger page cache while importing (bounded, so memory stays flat). With the default
     2 MB the indexes of a large import no longer fit and every insert pays for page spills."""
+    return _sqlite_cache(SQLITE_IMPORT_CACHE_KIB)
+
+
+@contextlib.contextmanager
+def _sqlite_cache(kib: int) -> Iterator[None]:
+    """SQLite's page cache set to `kib` KiB for a while. SQLite's sorter may hold as much memory as
+    the page cache besides it, so a big sort runs under a small cache to keep the peak flat."""
     if connection.vendor != "sqlite":
         yield
         return
     with connection.cursor() as c:
         c.execute("PRAGMA cache_size")
         before = c.fetchone()[0]
-        c.execute(f"PRAGMA cache_size = -{int(SQLITE_IMPORT_CACHE_KIB)}")
+        c.execute(f"PRAGMA cache_size = -{int(kib)}")
     try:
         yield
     finally:
@@ -388,17 +404,6 @@ def _db_time(value: Any) -> dt.datetime:
     return value
 
 
-def _batches(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
-    batch: list[Row] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 _BAD = object()  # a reference that does not resolve (its error is already logged)
 _UID, _NOTES, _CHILD = "_uid", "_notes", "_child"  # prepared values (column names never start with _)
 
@@ -440,14 +445,16 @@ class _Importer:
         shown = format_time(value) if isinstance(value, dt.datetime) else importing.shown_value(col, value)
         self.errors.add(RowError(reader.label, line, column, shown, rule, params))
 
-    def run(self, table: tables.Table, reader: importing.TableReader, rows: Iterator[Row]) -> int:
+    def run(self, table: tables.Table, reader: importing.TableReader, batches: Iterator[list[Row]]) -> int:
         handler: Callable[[importing.TableReader, list[Row]], int] = getattr(self, f"_{table.name}")
-        prepare = getattr(self, f"_prepare_{table.name}", None)
         written = 0
-        for batch in _batches(rows, BATCH):
-            if prepare is not None:
-                prepare(reader, batch)
-            written += self._batch(handler, reader, batch)
+        try:
+            for batch in batches:
+                written += self._batch(handler, reader, batch)
+        finally:
+            close = getattr(batches, "close", None)
+            if close is not None:  # stops a parsing process at once if a batch raised
+                close()
         end = getattr(self, f"_end_{table.name}", None)
         if end is not None:
             end(reader)
@@ -679,17 +686,6 @@ class _Importer:
             self.scratch.add(KIND_CASE, [pk for pk, _ in changed])
         return len(new_cases) + len(changed)
 
-    @staticmethod
-    def _prepare_kasus(reader: importing.TableReader, batch: list[Row]) -> None:
-        """The child each row would create if it is new, identity encrypted; _kasus then only decides
-        which of them are new (a separate step so the per-row work is easy to see and measure)."""
-        present = reader.present
-        for _, v, ok in batch:
-            if ok:
-                child = _NewChild(0, v["kode_anak"])
-                _apply_child(child, v, present)
-                v[_CHILD] = child
-
     def _same_child(self, reader: importing.TableReader, line: int, child: Child | _NewChild, v: dict[str, Any],
                     present: frozenset[str]) -> bool:
         """A further case row of a known child: its child columns must match what is recorded."""
@@ -734,6 +730,13 @@ class _Importer:
         rows = (Child.objects.filter(id__gt=start).annotate(first=Min("kasus__reported_at"))
                 .order_by("unit_id", "first", "child_key", "id").values_list("id", "unit_id", "first"))
         buf: list[tuple[int, str]] = []
+        with _sqlite_cache(SQLITE_SORT_CACHE_KIB):  # sorting a million children used 50 MB more
+            self._number_children(rows, counters, buf)
+        if buf:
+            self.scratch.put_pseudonyms(buf)
+        self.scratch.apply_pseudonyms()
+
+    def _number_children(self, rows: Any, counters: dict[tuple[int, int], int], buf: list[tuple[int, str]]) -> None:
         for child_id, unit_id, first in rows.iterator(chunk_size=5000):
             if first is None:  # a child whose case a database error dropped; the import fails anyway
                 continue
@@ -743,10 +746,7 @@ class _Importer:
             buf.append((child_id, f"A-{year}-{n:04d}"))
             if len(buf) >= 5000:
                 self.scratch.put_pseudonyms(buf)
-                buf = []
-        if buf:
-            self.scratch.put_pseudonyms(buf)
-        self.scratch.apply_pseudonyms()
+                buf.clear()
 
     # -- tindakan -------------------------------------------------------------------------------
     def _case_rows(self, reader: importing.TableReader, batch: list[Row], users: tuple[str, ...]
@@ -796,15 +796,6 @@ class _Importer:
                 self._carry_notes(actions, case_ids)
         self.insert_actions(actions)
         return len(actions)
-
-    @staticmethod
-    def _prepare_tindakan(reader: importing.TableReader, batch: list[Row]) -> None:
-        """Each action's uid and its encrypted note, for the whole batch at once."""
-        encrypt = keyring.encrypt_action_notes
-        for (_, v, _), uid in zip(batch, _uuid7_texts(len(batch)), strict=True):
-            v[_UID] = uid
-            note = v.get("catatan")
-            v[_NOTES] = encrypt(uid, note) if note else None
 
     def _carry_notes(self, actions: list[list[Any]], case_ids: set[int]) -> None:
         """Notes of replaced actions move to the new action with the same case, stage and time."""
@@ -978,6 +969,36 @@ _UPDATABLE: dict[type[Model], list[str]] = {
     Facility: ["safe_house_beds", "bed_days", "vehicles"],
     Target: ["value"],
 }
+
+
+# -- per-row work without the database (run in the parsing process of a parallel import) ---------
+def _prepare_kasus(reader: importing.TableReader, batch: list[Row]) -> None:
+    """The child each row would create if it is new, identity encrypted; _kasus then only decides
+    which of them are new."""
+    present = reader.present
+    for _, v, ok in batch:
+        if ok:
+            child = _NewChild(0, v["kode_anak"])
+            _apply_child(child, v, present)
+            v[_CHILD] = child
+
+
+def _prepare_tindakan(reader: importing.TableReader, batch: list[Row]) -> None:
+    """Each action's uid and its encrypted note, for the whole batch at once."""
+    encrypt = keyring.encrypt_action_notes
+    for (_, v, _), uid in zip(batch, _uuid7_texts(len(batch)), strict=True):
+        v[_UID] = uid
+        note = v.get("catatan")
+        v[_NOTES] = encrypt(uid, note) if note else None
+
+
+_PREPARE: dict[str, importing.Prepare] = {"kasus": _prepare_kasus, "tindakan": _prepare_tindakan}
+
+
+def _parallel() -> bool:
+    """Parse large tables in a second process: KINERJA_IMPORT_PARALLEL (auto: when there are 2+ cores)."""
+    config = getattr(settings, "KINERJA", None)
+    return bool(getattr(config, "import_parallel", False))
 
 
 def _apply_child(child: Child | _NewChild, v: dict[str, Any], present: frozenset[str]) -> None:
