@@ -420,6 +420,9 @@ def main() -> int:
     ap.add_argument("--cases", type=int, default=1_000_000)
     ap.add_argument("--units", type=int, help="sections (default one per 5,000 cases)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--extra-services", type=int, default=4,
+                    help="more intervention services per generated case (default 4: about 10 actions per case, "
+                         "the national scale of the issue; 0 for the generator's own mix of about 7)")
     ap.add_argument("--year", type=int, default=2024)
     ap.add_argument("--runs", type=int, default=7, help="runs of each one-unit scorecard (the median is shown)")
     ap.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="sqlite")
@@ -452,7 +455,8 @@ def main() -> int:
         csv_dir = work / "csv"
         units = args.units or max(1, args.cases // 5000)
         t0 = time.perf_counter()
-        generator.generate(csv_dir, units=units, years=YEARS, cases=args.cases, seed=args.seed)
+        generator.generate(csv_dir, units=units, years=YEARS, cases=args.cases, seed=args.seed,
+                           extra_services=args.extra_services)
         print(f"  generate {args.cases:,} cases, {units} sections: {time.perf_counter() - t0:.1f} s")
 
     # the reference: load once (CSV -> tables), then time each query over the loaded tables

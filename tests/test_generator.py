@@ -568,3 +568,25 @@ def test_multi_unit_dataset_imports_without_errors(db: None, multi: tuple[Path, 
     assert Unit.objects.count() == stats["unit"] == 12
     assert Case.objects.count() == stats["kasus"] == 3000
     assert SurveyResponse.objects.count() == stats["survei"] and Target.objects.count() == stats["target"]
+
+
+def test_extra_services_add_intervention_actions(tmp_path: Path) -> None:
+    """The benchmark's heavier action load (about ten actions per case, as the national scale asks):
+    as many cases, many more intervensi actions, the other stages about as common (the extra draws
+    shift the random stream, so the cases themselves differ), every rule of the import format."""
+    plain = generator.generate(tmp_path / "plain", units=3, years=(2019, 2023), cases=600, seed=5)
+    heavy = generator.generate(tmp_path / "heavy", units=3, years=(2019, 2023), cases=600, seed=5,
+                               extra_services=4)
+    assert heavy.counts["kasus"] == plain.counts["kasus"] == 600
+    assert heavy.counts["tindakan"] > plain.counts["tindakan"] + 4 * 600 * 0.5
+
+    def stages(folder: Path) -> collections.Counter[str]:
+        with open(folder / "tindakan.csv", encoding="utf-8", newline="") as fh:
+            return collections.Counter(r["tahap"] for r in csv.DictReader(fh))
+
+    light, heavy_stages = stages(tmp_path / "plain"), stages(tmp_path / "heavy")
+    assert heavy_stages["intervensi"] > light["intervensi"] + 4 * 600 * 0.5
+    for stage in ("pendekatan_awal", "asesmen", "rencana_intervensi"):
+        assert abs(heavy_stages[stage] - light[stage]) <= 0.15 * light[stage], stage
+    assert format_problems(tmp_path / "heavy", (2019, 2023)) == []
+    assert "extra_services=4" in (tmp_path / "heavy" / "SINTETIS.txt").read_text()

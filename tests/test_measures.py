@@ -90,6 +90,27 @@ def test_parent_includes_descendants_only(units):
         assert many[units[key].pk] == year(units[key])
 
 
+def test_moved_cases_take_their_actions_and_referrals_figures_with_them(units):
+    """Actions and referrals carry a copy of their case's unit (the engine reads one unit's period
+    through it); services.move_cases moves the copies with the case."""
+    from kinerja.register import services
+    from kinerja.register.models import Action, Case, Referral
+
+    c = case(units["seksi"], wib(2020, 2, 1))
+    act(c, "pendekatan_awal", wib(2020, 2, 2), obstacle="anggaran")
+    Referral.objects.create(case=c, partner="lksa", sent_at=wib(2020, 2, 3))
+    assert {a.unit_id for a in Action.objects.all()} == {r.unit_id for r in Referral.objects.all()} == {
+        units["seksi"].pk}
+    before = year(units["seksi"])
+    assert (before["kendala_anggaran"], before["rujukan_tanpa_respon"]) == (1, 100.0)
+    assert services.move_cases(Case.objects.filter(pk=c.pk), units["other"]) == 1
+    assert {a.unit_id for a in Action.objects.all()} == {r.unit_id for r in Referral.objects.all()} == {
+        units["other"].pk}
+    moved, left = year(units["other"]), year(units["seksi"])
+    assert (moved["kendala_anggaran"], moved["rujukan_tanpa_respon"]) == (1, 100.0)
+    assert (left["kasus_masuk"], left["kendala_anggaran"], left["rujukan_tanpa_respon"]) == (0, 0, None)
+
+
 def test_growth_uses_previous_calendar_year_or_same_length_window(units):
     u = units["seksi"]
     for m in (3, 4):  # 2019: two resolved

@@ -111,6 +111,7 @@ class EngineProperties(TestCase):
     @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(register_st, st.lists(st.booleans(), min_size=4, max_size=4))
     def test_splitting_a_unit_leaves_the_parents_figures(self, specs, side_of_kid):
+        from kinerja.register import services
         from kinerja.register.models import Case, Child, Complaint, SurveyResponse, Unit
 
         self.make_root()
@@ -123,7 +124,7 @@ class EngineProperties(TestCase):
         # a child moves with all its cases (a child is identified within its unit)
         for i, kid in enumerate(Child.objects.filter(unit=self.root).order_by("pk")):
             target = a if side_of_kid[i % 4] else b
-            Case.objects.filter(child=kid).update(unit=target)
+            services.move_cases(Case.objects.filter(child=kid), target)
             Child.objects.filter(pk=kid.pk).update(unit=target)
         Complaint.objects.filter(unit=self.root).update(unit=a)
         SurveyResponse.objects.filter(unit=self.root).update(unit=b)

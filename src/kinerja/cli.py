@@ -97,8 +97,11 @@ def cmd_generate(args: argparse.Namespace) -> int:
     except ValueError:
         print("--years harus berbentuk 2016-2025 / --years must look like 2016-2025", file=sys.stderr)
         return 2
+    if args.extra_services < 0:
+        print("--extra-services tidak boleh negatif / must not be negative", file=sys.stderr)
+        return 2
     stats = generator.generate(Path(args.out_dir), units=args.units, years=(first, last), cases=args.cases,
-                               seed=args.seed)
+                               seed=args.seed, extra_services=args.extra_services)
     print(stats)
     return 0
 
@@ -208,6 +211,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--years", default="2016-2025", help="year range, e.g. 2016-2025")
     sp.add_argument("--cases", type=int, default=500, help="total number of cases")
     sp.add_argument("--seed", type=int, default=1, help="random seed")
+    sp.add_argument("--extra-services", type=int, default=0,
+                    help="more intervention services per case, for benchmarks (4: about 10 actions per case)")
 
     sp = add("user", _need_sub, "Manage users.")
     usub = sp.add_subparsers(dest="user_command", metavar="ACTION", required=True)

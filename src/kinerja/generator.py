@@ -93,9 +93,12 @@ class Stats:
 
 
 # -- public API -----------------------------------------------------------------------------------
-def generate(out_dir: Path, units: int, years: tuple[int, int], cases: int, seed: int) -> Stats:
+def generate(out_dir: Path, units: int, years: tuple[int, int], cases: int, seed: int,
+             extra_services: int = 0) -> Stats:
     """Write `cases` cases spread over `units` sections (each with its Dinas and Bidang) and the
-    inclusive range `years`, with every other table, into out_dir. Unit 1 is Pekanbaru-like."""
+    inclusive range `years`, with every other table, into out_dir. Unit 1 is Pekanbaru-like.
+    `extra_services` adds that many intervention services to every case that reaches intervention
+    (a heavier action load for benchmarks: 4 turns about 7 actions per case into about 10)."""
     first, last = years
     if units < 1 or cases < 0 or last < first:
         raise ValueError("units >= 1, cases >= 0 and a year range first <= last are needed")
@@ -109,7 +112,8 @@ def generate(out_dir: Path, units: int, years: tuple[int, int], cases: int, seed
         growth = 0.12 if i == 0 else plan.uniform(-0.03, 0.12)
         per_year = _apportion(per_unit[i], [1.0 + growth * k for k in range(last - first + 1)])
         sections.append(_Section(i + 1, region, tuple(per_year), story=(i == 0)))
-    return _write(Path(out_dir), sections, years, seed, params=f"units={units} cases={cases}")
+    params = f"units={units} cases={cases}" + (f" extra_services={extra_services}" if extra_services else "")
+    return _write(Path(out_dir), sections, years, seed, params=params, extra_services=extra_services)
 
 
 def demo_dataset(out_dir: Path, seed: int = 2016) -> Stats:
@@ -431,8 +435,10 @@ class _SectionWriter:
     """Writes one section (with its Dinas and Bidang) year by year; holds only O(staff) state and a
     short ring of recent children (a child may come back with a new case)."""
 
-    def __init__(self, section: _Section, years: tuple[int, int], seed: int, attempt: int, out: _Out):
+    def __init__(self, section: _Section, years: tuple[int, int], seed: int, attempt: int, out: _Out,
+                 extra_services: int = 0):
         self.s = section
+        self.extra_services = extra_services
         self.first, self.last = years
         self.end = dt.datetime(self.last + 1, 1, 1)
         self.out = out
@@ -641,7 +647,7 @@ class _SectionWriter:
             if approved is not None:
                 t = max(t, approved)
 
-        n_services = rng.randint(1, 3) + (risk == "tinggi") + (rng.random() < 0.3)
+        n_services = rng.randint(1, 3) + (risk == "tinggi") + (rng.random() < 0.3) + self.extra_services
         for k in range(n_services):  # intervensi: services (mostly SPM), with costs
             if k == 0 and plan_time is not None and rng.random() < 0.04:
                 when = plan_time - (plan_time - reported) / 3  # service given before the plan existed
@@ -781,15 +787,16 @@ def _story_score(resolved: dict[int, int]) -> tuple[int, int]:
     return sum(1 for r in rises if r > 0), min(rises, default=0)
 
 
-def _write(out_dir: Path, sections: list[_Section], years: tuple[int, int], seed: int, params: str) -> Stats:
+def _write(out_dir: Path, sections: list[_Section], years: tuple[int, int], seed: int, params: str,
+           extra_services: int = 0) -> Stats:
     stats = Stats(out_dir, seed, years)
     out = _Out(out_dir)
     try:
         for section in sections:
             attempt = 0
             if section.story and years[1] > years[0]:
-                attempt = _story_attempt(section, years, seed)
-            writer = _SectionWriter(section, years, seed, attempt, out)
+                attempt = _story_attempt(section, years, seed, extra_services)
+            writer = _SectionWriter(section, years, seed, attempt, out, extra_services)
             writer.write_all()
             if section.story:
                 stats.story_unit, stats.resolved_by_year = section.code, dict(writer.resolved_by_year)
@@ -800,14 +807,14 @@ def _write(out_dir: Path, sections: list[_Section], years: tuple[int, int], seed
     return stats
 
 
-def _story_attempt(section: _Section, years: tuple[int, int], seed: int) -> int:
+def _story_attempt(section: _Section, years: tuple[int, int], seed: int, extra_services: int = 0) -> int:
     """Dry-run the story section (counting only) until resolved cases rise every year; the best
     attempt wins when none does (too few cases for a strict rise). Costs one extra pass, no memory."""
     total = sum(section.cases_per_year)
     tries = max(3, min(40, 200_000 // max(1, total)))  # a bounded amount of extra work
     best, best_score = 0, (-1, -(10**9))
     for attempt in range(tries):
-        dry = _SectionWriter(section, years, seed, attempt, _Out(None))
+        dry = _SectionWriter(section, years, seed, attempt, _Out(None), extra_services)
         dry.write_all()
         score = _story_score(dry.resolved_by_year)
         if score > best_score:

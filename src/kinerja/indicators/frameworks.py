@@ -17,6 +17,7 @@ File format (see dwiyanto.toml):
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import tomllib
@@ -131,6 +132,13 @@ def get(framework_id: str | None = None, extra_dir: Path | None = None) -> Frame
 
 
 def load_file(path: Path) -> Framework:
+    """One framework file, parsed once per version of the file (every scorecard asks for it)."""
+    st = path.stat()
+    return _load_version(path, st.st_mtime_ns, st.st_size)
+
+
+@functools.lru_cache(maxsize=64)
+def _load_version(path: Path, mtime_ns: int, size: int) -> Framework:
     text = path.read_text(encoding="utf-8")
     try:
         data = tomllib.loads(text)

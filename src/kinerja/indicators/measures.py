@@ -102,6 +102,13 @@ def first_time(stage: str, case_ref: str = "pk") -> Subquery:
     )
 
 
+def _firsts_joined(stages: dict[str, str]) -> dict[str, Cast]:
+    """first(c, stage) of several stages as aggregates over the case's actions joined once (one index
+    descent per case), as text for _t: for the largest section's closed cases 3.8 ms instead of 9.8
+    ms for a subquery per stage. Pass them to one annotate() call, so they share the join."""
+    return {name: _text(Min("tindakan__time", filter=Q(tindakan__stage=stage))) for name, stage in stages.items()}
+
+
 def _duration(later: str, earlier: str) -> ExpressionWrapper:
     return ExpressionWrapper(F(later) - F(earlier), output_field=DurationField())
 
@@ -207,9 +214,11 @@ class _Engine:
         return qs
 
     def via_case(self, qs: QuerySet[Any]) -> QuerySet[Any]:
+        """Actions or referrals of the units (through the unit copied onto each row: one index range
+        per unit and period, where going through the cases meant one probe per case)."""
         qs = qs.order_by()
         if self.unit_ids is not None:
-            qs = qs.filter(case__unit_id__in=self.unit_ids)
+            qs = qs.filter(unit_id__in=self.unit_ids)
         if self.worker is not None:
             qs = qs.filter(case__worker_id=self.worker)
         return qs
@@ -235,15 +244,25 @@ class _Engine:
                 received=Count("pk", filter=rec),
                 resolved=Count("pk", filter=clo & Q(closure_reason__in=vocab.RESOLVED_REASONS)),
                 documented=Count("pk", filter=rec & Q(consent=True) & Q(_actions_of_case(stage="asesmen"))),
-                obstructed=Count("pk", filter=Q(_actions_of_case(
-                    time__gte=p.start_utc, time__lt=p.end_utc, obstacle__gt=""))),
+                obstructed=Count("pk", filter=self._has_action_in_p(obstacle__gt="")),
                 children=Count("child_id", distinct=True),
-                children_spm=Count("child_id", distinct=True, filter=Q(_actions_of_case(
-                    time__gte=p.start_utc, time__lt=p.end_utc, service__in=vocab.SPM_SERVICES))),
+                children_spm=Count("child_id", distinct=True,
+                                   filter=self._has_action_in_p(service__in=vocab.SPM_SERVICES)),
             )
         )
         for row in rows:
             self.put_row(row)
+
+    def _has_action_in_p(self, **filters: Any) -> Q:
+        """The case has an action in P matching filters. SQLite: IN over the units' actions of P (read
+        once through the unit and time index into a temporary index: 75 -> 58 ms for the largest
+        section's scorecard at a million cases). PostgreSQL: an EXISTS probe per case, because an
+        IN too large to hash in work_mem is re-scanned per case there (minutes for every unit)."""
+        p = self.period
+        in_p = {"time__gte": p.start_utc, "time__lt": p.end_utc, **filters}
+        if connections[Case.objects.db].vendor == "sqlite":
+            return Q(pk__in=self.via_case(Action.objects.all()).filter(**in_p).values("case_id"))
+        return Q(_actions_of_case(**in_p))
 
     def fam_prev(self) -> None:
         prev = self.period.previous()
@@ -265,8 +284,7 @@ class _Engine:
         sla = {True: dt.timedelta(hours=o.sla_high_hours), False: dt.timedelta(hours=o.sla_other_hours)}
         rows = _fetch(
             self.cases().filter(_in_period("reported_at", self.period)).annotate(
-                reported=_text("reported_at"), f_pa=_text(first_time("pendekatan_awal")),
-                f_as=_text(first_time("asesmen"))),
+                reported=_text("reported_at"), **_firsts_joined({"f_pa": "pendekatan_awal", "f_as": "asesmen"})),
             "unit_id", "child__sex", "risk", "reported", "f_pa", "f_as")
         for uid, sex, risk, reported, f_pa, f_as in rows:
             reported, f_pa, f_as = _t(reported), _t(f_pa), _t(f_as)
@@ -286,8 +304,8 @@ class _Engine:
     def fam_closed(self) -> None:
         """closed(P), one row per case with its five first times: kepatuhan_sop (stages in order and
         an approved case plan) and the stage-to-stage delays (days) for the durasi_* medians."""
-        firsts = {f"f_{i}": _text(first_time(stage)) for i, stage in enumerate(FIRST_STAGES)}
-        approved = _actions_of_case(stage="rencana_intervensi", approved_at__isnull=False)
+        firsts = _firsts_joined({f"f_{i}": stage for i, stage in enumerate(FIRST_STAGES)})
+        approved = Count("tindakan__approved_at", filter=Q(tindakan__stage="rencana_intervensi"))
         rows = _fetch(self.cases().filter(_in_period("closed_at", self.period)).annotate(
             **firsts, approved=approved), "unit_id", *firsts, "approved")
         pairs = [(FIRST_STAGES.index(a), FIRST_STAGES.index(b), defs.durasi_id(a, b)) for a, b in defs.STAGE_PAIRS]
@@ -302,30 +320,30 @@ class _Engine:
                     parts.lists[key].append((times[j] - times[i]).total_seconds() / 86400.0)
 
     def fam_plan(self) -> None:
-        """rencana_disetujui: cases with an intervensi action in P; plan approved by first intervensi."""
+        """rencana_disetujui: cases with an intervensi action in P; plan approved by first intervensi
+        (the earliest approval of a rencana_intervensi action at or before the first intervensi).
+        One row per case, both times aggregated over its actions joined once (see _firsts_joined)."""
         p = self.period
-        approved_before = Exists(Action.objects.filter(
-            case_id=OuterRef("pk"), stage="rencana_intervensi", approved_at__lte=OuterRef("f_int")))
         in_p = {"stage": "intervensi", "time__gte": p.start_utc, "time__lt": p.end_utc}
-        # same set either way; for every unit, start from the period's actions (time index), for a few
-        # units from their cases (the case, stage, time index)
-        chosen = (Q(pk__in=Action.objects.filter(**in_p).values("case_id")) if self.unit_ids is None
-                  else Q(_actions_of_case(**in_p)))
-        rows = (
-            self.cases().filter(chosen)
-            .alias(f_int=first_time("intervensi"))
-            .values("unit_id").annotate(intervened=Count("pk"), plan_ok=Count("pk", filter=Q(approved_before)))
-        )
-        for row in rows:
-            self.put_row(row)
+        # the period's intervensi actions of the units (the unit, time index; the time index for all)
+        chosen = Q(pk__in=self.via_case(Action.objects.all()).filter(**in_p).values("case_id"))
+        rows = _fetch(self.cases().filter(chosen).annotate(
+            **_firsts_joined({"f_int": "intervensi"}),
+            f_app=_text(Min("tindakan__approved_at", filter=Q(tindakan__stage="rencana_intervensi")))),
+            "unit_id", "f_int", "f_app")
+        for uid, f_int, f_app in rows:
+            n = self.parts[uid].n
+            n["intervened"] += 1
+            if f_app is not None and _t(f_app) <= _t(f_int):
+                n["plan_ok"] += 1
 
     def fam_obstacles(self) -> None:
         rows = (
             self.via_case(Action.objects.all()).filter(_in_period("time", self.period), obstacle__in=defs.OBSTACLES)
-            .values("case__unit_id", "obstacle").annotate(n=Count("*"))  # COUNT(*): the index alone answers
+            .values("unit_id", "obstacle").annotate(n=Count("*"))  # COUNT(*): the index alone answers
         )
         for row in rows:
-            self.put(row["case__unit_id"], f"kendala_{row['obstacle']}", row["n"])
+            self.put(row["unit_id"], f"kendala_{row['obstacle']}", row["n"])
 
     def fam_spm_services(self) -> None:
         """Distinct children of handled(P) with an action of each SPM service in P."""
@@ -333,16 +351,16 @@ class _Engine:
             self.via_case(Action.objects.all())
             .filter(_in_period("time", self.period), _handled(self.period, "case__"),
                     service__in=vocab.SPM_SERVICES)
-            .values("case__unit_id", "service").annotate(n=Count("case__child_id", distinct=True))
+            .values("unit_id", "service").annotate(n=Count("case__child_id", distinct=True))
         )
         for row in rows:
-            self.put(row["case__unit_id"], defs.spm_count_id(row["service"]), row["n"])
+            self.put(row["unit_id"], defs.spm_count_id(row["service"]), row["n"])
 
     def fam_referrals(self) -> None:
         """Referrals sent in P, one row each: the counts and the acknowledgement delays (hours) for
         the median come from the same fetch."""
         rows = _fetch(self.via_case(Referral.objects.all()).filter(_in_period("sent_at", self.period)).annotate(
-            sent=_text("sent_at"), ack=_text("acknowledged_at")), "case__unit_id", "result", "sent", "ack")
+            sent=_text("sent_at"), ack=_text("acknowledged_at")), "unit_id", "result", "sent", "ack")
         for uid, result, sent, ack in rows:
             parts = self.parts[uid]
             parts.n["referrals"] += 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -133,11 +134,29 @@ class Case(models.Model):
         return self.closure_reason in vocab.RESOLVED_REASONS
 
 
-class Action(models.Model):
+class _OfCase(models.Model):
+    """A row of a case that carries a copy of the case's unit (see Action.unit), filled in on save."""
+
+    unit_id: int | None
+    case_id: int | None
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.unit_id is None and self.case_id is not None:
+            self.unit_id = self.case.unit_id  # type: ignore[attr-defined]
+        super().save(*args, **kwargs)
+
+
+class Action(_OfCase):
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # FK indexes that a composite index below already serves are left out: each index is paid
     # for on every insert, and a large import writes millions of actions.
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tindakan", db_index=False)
+    # the case's unit, copied so that one unit's actions in a period are one index range; set from the
+    # case when saved, and moved with it by services.move_cases (the import never moves a case)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", db_index=False, editable=False)
     stage = models.CharField(_("stage"), max_length=32, choices=_choices(vocab.TAHAP))
     service = models.CharField(_("service"), max_length=40, blank=True, choices=_choices(vocab.LAYANAN))
     time = models.DateTimeField(_("time"))
@@ -171,11 +190,15 @@ class Action(models.Model):
                          name="action_case_cover"),
             # covers the indicator engine's per-period scans of actions (obstacles, services, stages)
             models.Index(fields=["time", "stage", "service", "obstacle", "case"], name="action_time_cover"),
+            # the same for one unit's period (a unit-year scorecard)
+            models.Index(fields=["unit", "time", "stage", "service", "obstacle", "case"], name="action_unit_time_cover"),
         ]
 
 
-class Referral(models.Model):
+class Referral(_OfCase):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="rujukan", db_index=False)  # referral_case_cover
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", db_index=False,
+                             editable=False)  # the case's unit, as on Action
     partner = models.CharField(_("partner agency"), max_length=32, choices=_choices(vocab.MITRA))
     sent_at = models.DateTimeField(_("sent at"))
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
@@ -191,6 +214,7 @@ class Referral(models.Model):
             models.Index(fields=["sent_at"], name="referral_sent"),
             # one unit's referrals in a period without visiting the rows (the indicator engine)
             models.Index(fields=["case", "sent_at", "acknowledged_at", "result"], name="referral_case_cover"),
+            models.Index(fields=["unit", "sent_at", "acknowledged_at", "result"], name="referral_unit_cover"),
         ]
 
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from kinerja import auditchain, identity
 from kinerja.register import keyring, permissions
-from kinerja.register.models import AuditEntry, Case, Child, Staff
+from kinerja.register.models import Action, AuditEntry, Case, Child, Referral, Staff, Unit
 
 
 class ReasonRequired(ValueError):
@@ -130,3 +130,13 @@ def close_case(user: Staff, case: Case, closed_at: dt.datetime, reason: str) -> 
     case.full_clean()
     case.save(update_fields=["closed_at", "closure_reason"])
     return case
+
+
+def move_cases(cases: Any, unit: Unit) -> int:
+    """Move cases to another unit (a section split or merged), with the copy of the unit that their
+    actions and referrals carry for the indicator engine. The one way a case's unit changes."""
+    with transaction.atomic():
+        ids = cases.values("pk")
+        Action.objects.filter(case_id__in=ids).update(unit=unit)
+        Referral.objects.filter(case_id__in=ids).update(unit=unit)
+        return int(Case.objects.filter(pk__in=ids).update(unit=unit))

@@ -38,7 +38,7 @@ new rows get time-ordered uids so the unique index on uid grows at its end. No m
 per row: the rules are checked here, and the database's own constraints back them up (a refused
 batch becomes an error). Large CSV tables are read, parsed, checked and prepared (uids, encryption)
 in a forked second process (importing.read_batches, KINERJA_IMPORT_PARALLEL) while this process
-resolves references and writes: 24 s -> 21 s for 100,000 cases on two cores, the writes being the
+resolves references and writes: 27 s -> 23 s for 100,000 cases on two cores, the writes being the
 larger half. Tried and dropped: reading in a second thread (the work is bound by the GIL; the
 hand-over made it slower) and rebuilding plain indexes after the load (no measurable gain).
 
@@ -434,7 +434,7 @@ class _Importer:
         self.update_cases = _FastInsert(Case, _CASE_INSERT[2:], update=True)
         self.update_children = _FastInsert(Child, _CHILD_FIELDS, update=True)
         self.insert_actions = _FastInsert(Action, _ACTION_INSERT)
-        self.insert_referrals = _FastInsert(Referral, ["case", "partner", "sent_at", "acknowledged_at", "result"])
+        self.insert_referrals = _FastInsert(Referral, ["case", "partner", "sent_at", "acknowledged_at", "result", "unit"])
         self.insert_surveys = _FastInsert(SurveyResponse, ["unit", "date", "respondent_type", *tables.SKM_COLUMNS])
         self.insert_complaints = _FastInsert(Complaint, ["unit", "received_at", "resolved_at", "channel", "topic"])
 
@@ -750,8 +750,9 @@ class _Importer:
 
     # -- tindakan -------------------------------------------------------------------------------
     def _case_rows(self, reader: importing.TableReader, batch: list[Row], users: tuple[str, ...]
-                   ) -> list[tuple[int, dict[str, Any], int, list[Any], dt.datetime]]:
-        """Rows whose unit, users and case resolve, with (line, values, case id, user ids, reported_at)."""
+                   ) -> list[tuple[int, dict[str, Any], int, list[Any], dt.datetime, int]]:
+        """Rows whose unit, users and case resolve, with (line, values, case id, user ids, reported_at,
+        unit id)."""
         rows = []
         units, known_users = self.units, self.users
         for line, v, ok in batch:
@@ -776,19 +777,19 @@ class _Importer:
                     self.err(reader, line, "nomor_kasus", v["nomor_kasus"], "case_unknown", unit=v["kode_unit"],
                              number=v["nomor_kasus"])
                 continue
-            out.append((line, v, found[0], ids, found[1]))
+            out.append((line, v, found[0], ids, found[1], unit_id))
         return out
 
     def _tindakan(self, reader: importing.TableReader, batch: list[Row]) -> int:
         self.notes_column = "catatan" in reader.present
         actions: list[list[Any]] = []
-        for line, v, case_id, ids, reported in self._case_rows(reader, batch, ("petugas", "disetujui_oleh")):
+        for line, v, case_id, ids, reported, unit_id in self._case_rows(reader, batch, ("petugas", "disetujui_oleh")):
             when = v["waktu"]
             if when < reported:
                 self.err(reader, line, "waktu", when, "before_report", reported=format_time(reported))
                 continue
             actions.append([v[_UID], case_id, v["tahap"], v.get("layanan") or "", when, ids[0], v.get("biaya"),
-                            ids[1], v.get("disetujui_pada"), v.get("kendala") or "", v[_NOTES]])
+                            ids[1], v.get("disetujui_pada"), v.get("kendala") or "", v[_NOTES], unit_id])
         if self.update and actions:
             case_ids = {a[_A_CASE] for a in actions}
             self.scratch.add(KIND_ACTION_CASE, case_ids)
@@ -817,7 +818,7 @@ class _Importer:
     # -- rujukan --------------------------------------------------------------------------------
     def _rujukan(self, reader: importing.TableReader, batch: list[Row]) -> int:
         referrals: list[list[Any]] = []
-        for line, v, case_id, _, reported in self._case_rows(reader, batch, ()):
+        for line, v, case_id, _, reported, unit_id in self._case_rows(reader, batch, ()):
             sent, ack = v["dikirim_pada"], v.get("diterima_pada")
             bad = False
             if sent < reported:
@@ -827,7 +828,7 @@ class _Importer:
                 self.err(reader, line, "diterima_pada", ack, "before_report", reported=format_time(reported))
                 bad = True
             if not bad:
-                referrals.append([case_id, v["mitra"], sent, ack, v.get("hasil") or ""])
+                referrals.append([case_id, v["mitra"], sent, ack, v.get("hasil") or "", unit_id])
         if self.update and referrals:
             self.scratch.add(KIND_REFERRAL_CASE, {r[0] for r in referrals})
         self.insert_referrals(referrals)
@@ -959,7 +960,7 @@ _CHILD_INSERT = ["uid", "unit_id", "child_key", "pseudonym", "initials", "sex", 
 _CASE_INSERT = ["unit_id", "number", "child_id", "category", "referral_source", "risk", "reported_at", "worker_id",
                 "consent", "closed_at", "closure_reason"]
 _ACTION_INSERT = ["uid", "case", "stage", "service", "time", "staff", "cost", "approved_by", "approved_at", "obstacle",
-                  "notes_enc"]
+                  "notes_enc", "unit"]
 _A_UID, _A_CASE, _A_STAGE, _A_TIME, _A_NOTES = 0, 1, 2, 4, 10
 _CHILD_FIELDS = ["sex", "birth_date", "age_at_report", "disability", "kecamatan", "name_enc", "nik_enc", "nik_index",
                  "initials"]
