@@ -262,6 +262,32 @@ def test_sop_compliance_over_closed_cases(units):
     assert year(u)["kepatuhan_sop"] == pytest.approx(300 / 6)  # 3 of 6 closed
 
 
+def test_stage_order_and_plan_approval_hold_to_the_microsecond(units):
+    """Order checks compare times as the database returns them (text): a fraction of a second, with
+    or without digits, on either side of a whole second, must still order correctly."""
+    u = units["seksi"]
+    t = wib(2020, 2, 1)
+    half = dt.timedelta(microseconds=500_000)
+    tiny = dt.timedelta(microseconds=1)
+    after = case(u, t, closed=wib(2020, 6, 1))  # asesmen half a second after the approach: in order
+    full_procedure(after, t + D)
+    act(after, "pendekatan_awal", t + half)
+    act(after, "asesmen", t + 2 * half)
+    before = case(u, t, closed=wib(2020, 6, 1))  # asesmen a microsecond before the approach: not
+    full_procedure(before, t + D)
+    act(before, "pendekatan_awal", t + half)
+    act(before, "asesmen", t + half - tiny)
+    assert year(u)["kepatuhan_sop"] == pytest.approx(50.0)
+    v = units["other"]
+    on_time = case(v, t)  # approved a microsecond before the first intervention: yes
+    act(on_time, "rencana_intervensi", t, approved=t + half - tiny)
+    act(on_time, "intervensi", t + half, service="permakanan")
+    late = case(v, t)  # approved half a second after it: no
+    act(late, "rencana_intervensi", t, approved=t + 2 * half)
+    act(late, "intervensi", t + half, service="permakanan")
+    assert year(v)["rencana_disetujui"] == pytest.approx(50.0)
+
+
 def test_plan_approved_before_first_intervention(units):
     u = units["seksi"]
     t = wib(2020, 3, 1)

@@ -145,7 +145,10 @@ def _fetch(qs: QuerySet[Any], *names: str) -> list[tuple[Any, ...]]:
 
 def _text(expr: Any) -> Cast:
     """A time fetched as text: psycopg's timestamptz loader under Django is pure Python and costs
-    more than the query; text, read by _t's C fromisoformat, does not."""
+    more than the query; text, read by _t's C fromisoformat, does not. Within one backend the texts
+    of two times compare as the times do, so order checks need no parsing: a fixed-width UTC date
+    and time, then an optional fraction ('.5', or SQLite's six digits) and PostgreSQL's '+00', where
+    '+' sorts before '.' and a shorter SQLite text is a prefix of the longer."""
     return Cast(expr, output_field=TextField())
 
 
@@ -203,6 +206,7 @@ class _Engine:
         self.unit_ids: list[int] | None = None if wanted >= self.tree.all_ids else sorted(wanted)
         self.parts: dict[int, _Parts] = defaultdict(_Parts)
         self.done: set[str] = set()
+        self.needed: set[str] = set(defs.ALL_IDS)  # the measures asked for (compute_many narrows it)
 
     # querysets restricted to the units (and worker)
     def cases(self) -> QuerySet[Case]:
@@ -309,15 +313,20 @@ class _Engine:
         rows = _fetch(self.cases().filter(_in_period("closed_at", self.period)).annotate(
             **firsts, approved=approved), "unit_id", *firsts, "approved")
         pairs = [(FIRST_STAGES.index(a), FIRST_STAGES.index(b), defs.durasi_id(a, b)) for a, b in defs.STAGE_PAIRS]
+        # the durations are parsed only when a durasi_* measure is wanted; the order check compares
+        # the texts (see _text: text order is time order)
+        durations = any(key in self.needed for _, _, key in pairs)
         for uid, *row in rows:
-            times, ok = [_t(v) for v in row[:-1]], row[-1]
+            texts, ok = row[:-1], row[-1]
             parts = self.parts[uid]
             parts.n["closed"] += 1
-            if ok and None not in times and all(times[i] <= times[i + 1] for i in range(len(times) - 1)):
+            if ok and None not in texts and all(texts[i] <= texts[i + 1] for i in range(len(texts) - 1)):
                 parts.n["sop"] += 1
-            for i, j, key in pairs:
-                if times[i] is not None and times[j] is not None:
-                    parts.lists[key].append((times[j] - times[i]).total_seconds() / 86400.0)
+            if durations:
+                times = [_t(v) for v in texts]
+                for i, j, key in pairs:
+                    if times[i] is not None and times[j] is not None:
+                        parts.lists[key].append((times[j] - times[i]).total_seconds() / 86400.0)
 
     def fam_plan(self) -> None:
         """rencana_disetujui: cases with an intervensi action in P; plan approved by first intervensi
@@ -334,7 +343,7 @@ class _Engine:
         for uid, f_int, f_app in rows:
             n = self.parts[uid].n
             n["intervened"] += 1
-            if f_app is not None and _t(f_app) <= _t(f_int):
+            if f_app is not None and f_app <= f_int:  # texts: text order is time order (see _text)
                 n["plan_ok"] += 1
 
     def fam_obstacles(self) -> None:
@@ -629,6 +638,7 @@ def compute_many(
     targeted = {m for t in targets.values() for m in t}
     needed = [m for m in dict.fromkeys([*wanted, *targeted]) if m != "capaian_target"]
     # at the individual level, records not tied to a case are not read at all (their measures are null)
+    engine.needed = set(needed)
     engine.run(dict.fromkeys(
         f for m in needed if not (individual and not defs.MEASURES[m].case_based) for f in _NEEDS[m]))
 
