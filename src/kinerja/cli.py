@@ -65,9 +65,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     setup_django()
+    from kinerja.importing import ImportWorkerError
     from kinerja.register import transfer
 
-    result = transfer.import_path(Path(args.path), update=args.update)
+    try:
+        result = transfer.import_path(Path(args.path), update=args.update)
+    except ImportWorkerError as exc:  # the parsing process failed; the transaction was rolled back
+        last = str(exc).strip().splitlines()[-1:] or [""]
+        print("Impor gagal, tidak ada yang ditulis: proses pembaca berkas berhenti / "
+              f"Import failed, nothing written: the file-reading process stopped ({last[0]}). "
+              "KINERJA_IMPORT_PARALLEL=0 membaca dalam satu proses / reads in one process.", file=sys.stderr)
+        return 1
     out = sys.stdout if result.ok else sys.stderr
     print(result.report(), file=out)
     return 0 if result.ok else 1

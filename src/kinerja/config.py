@@ -60,7 +60,8 @@ def _import_parallel(value: str) -> bool:
     if value in ("0", "false", "no", "tidak", "off"):
         return False
     if value != "auto":
-        raise SystemExit(f"KINERJA_IMPORT_PARALLEL must be auto, 1 or 0, not {value!r}")
+        raise SystemExit(f"KINERJA_IMPORT_PARALLEL harus auto, 1 atau 0, bukan {value!r} / "
+                         f"KINERJA_IMPORT_PARALLEL must be auto, 1 or 0, not {value!r}")
     return (os.cpu_count() or 1) >= 2
 
 
@@ -69,7 +70,8 @@ def load() -> Config:
     db_url = os.environ.get("KINERJA_DATABASE_URL") or f"sqlite:///{data_dir / 'kinerja.sqlite3'}"
     language = os.environ.get("KINERJA_LANGUAGE", "id")
     if language not in ("id", "en"):
-        raise SystemExit(f"KINERJA_LANGUAGE must be 'id' or 'en', not {language!r}")
+        raise SystemExit(f"KINERJA_LANGUAGE harus 'id' atau 'en', bukan {language!r} / "
+                         f"KINERJA_LANGUAGE must be 'id' or 'en', not {language!r}")
     return Config(
         data_dir=data_dir,
         database_url=db_url,

@@ -2,14 +2,17 @@
 
 Design (why it looks like this):
 - Each family of measures is one aggregate ORM query (about twenty in all, whatever the number of
-  cases or units), grouped by the case's own unit. Nothing here is SQLite- or PostgreSQL-specific.
+  cases or units), grouped by the case's own unit. Portable ORM throughout; the one choice by
+  backend is how "the case has an action in P" is asked (_has_action_in_p), for speed only.
 - Every measure is a ratio of additive parts (counts, sums, distinct children of one unit), so a
   unit's figure is the sum of its subtree's groups. `compute_many` therefore serves any number of
   units, nested or not, from the same fixed set of queries: that is how all sections of a national
   roll-out are computed for a year.
-- first(c, stage) is a correlated Min subquery per case and stage, served by the covering index
-  action_case_cover (case, stage, time, service, obstacle, approved_at), which also answers a
-  case's in-period obstacle, service and approval lookups without reading action rows.
+- first(c, stage) of the stages a family needs is `MIN(time) FILTER (WHERE stage = ...)` over the
+  case's actions joined once (_firsts_joined), served by the covering index action_case_cover
+  (case, stage, time, service, obstacle, approved_at), which also answers a case's in-period
+  obstacle, service and approval lookups without reading action rows. One unit's actions and
+  referrals of a period are read through the unit copied onto them (the (unit, time) indexes).
 - Medians need the values: per case only the few times they are built from are fetched (first
   times per stage, report, sent and acknowledged), never whole cases. The counts over those same
   rows (on-time responses, SOP compliance, unanswered referrals) are made from that one fetch
@@ -34,7 +37,6 @@ from django.conf import settings
 from django.db import connections
 from django.db.models import (
     Count,
-    DateTimeField,
     DurationField,
     Exists,
     ExpressionWrapper,
@@ -43,7 +45,6 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     TextField,
 )
@@ -93,15 +94,6 @@ class Options:
 
 
 # -- helpers --------------------------------------------------------------------------------------
-def first_time(stage: str, case_ref: str = "pk") -> Subquery:
-    """first(c, stage): the earliest action time of that stage in the case (any time, any period)."""
-    return Subquery(
-        Action.objects.filter(case_id=OuterRef(case_ref), stage=stage)
-        .order_by().values("case_id").annotate(m=Min("time")).values("m")[:1],
-        output_field=DateTimeField(),
-    )
-
-
 def _firsts_joined(stages: dict[str, str]) -> dict[str, Cast]:
     """first(c, stage) of several stages as aggregates over the case's actions joined once (one index
     descent per case), as text for _t: for the largest section's closed cases 3.8 ms instead of 9.8
