@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from kinerja.indicators import definitions as defs
 from kinerja.indicators.achievement import ikm_band
-from kinerja.indicators.measures import compute, compute_many, median
+from kinerja.indicators.measures import compute, compute_many, compute_periods, median
 from kinerja.indicators.periods import Period, wib_midnight
 from tests.indicator_factories import D, H, S, act, case, child, full_procedure, wib
 
@@ -517,3 +517,22 @@ def test_query_count_does_not_grow_with_units_or_cases(units):
         full_procedure(c, wib(2020, 3, 1))
     assert count_queries(list(units.values())) == one
     assert one <= 25
+
+
+def test_a_year_and_the_year_before_share_the_period_disjoint_queries(units):
+    """A scorecard's two periods: only the families whose sets overlap between periods (handled
+    cases, cases with an intervensi, children served) are asked twice; the rest once over both."""
+    def count_queries(periods):
+        with CaptureQueriesContext(connection) as ctx:
+            compute_periods([units["seksi"]], periods)
+        return len(ctx.captured_queries)
+
+    one = count_queries([Period.year(2020)])
+    assert count_queries([Period.year(2019), Period.year(2020)]) == one + 3
+    # apart: two engines, each its own queries (and one shared read of targets and the unit tree)
+    assert count_queries([Period.year(2018), Period.year(2020)]) == 2 * one - 2
+
+
+def test_overlapping_periods_are_refused(units):
+    with pytest.raises(ValueError, match="overlap"):
+        compute_periods([units["seksi"]], [Period.year(2020), Period(dt.date(2020, 12, 1), dt.date(2021, 3, 1))])

@@ -1,6 +1,6 @@
 """Performance indicators (indicators.md): the measures, frameworks, scorecards and trends.
 
-    from kinerja.indicators import compute, compute_many, scorecard, scorecards, trend
+    from kinerja.indicators import compute, compute_many, compute_periods, scorecard, scorecards, trend
 
 Modules: periods (WIB periods), definitions (measure metadata), measures (the engine, in the
 database), achievement (capaian and ratings), frameworks (TOML files), scorecard, commands (CLI),
@@ -13,6 +13,7 @@ from typing import Any
 _LAZY = {
     "compute": "kinerja.indicators.measures",
     "compute_many": "kinerja.indicators.measures",
+    "compute_periods": "kinerja.indicators.measures",
     "scorecard": "kinerja.indicators.scorecard",
     "scorecards": "kinerja.indicators.scorecard",
     "trend": "kinerja.indicators.scorecard",

@@ -20,7 +20,7 @@ from ninja.errors import HttpError
 
 from kinerja.indicators import definitions as defs
 from kinerja.indicators import frameworks as fw_mod
-from kinerja.indicators.measures import compute, machine_output
+from kinerja.indicators.measures import compute, compute_periods, machine_output
 from kinerja.indicators.periods import Period, parse_years
 from kinerja.indicators.publication import BASIS, publish, publish_scorecard
 from kinerja.indicators.scorecard import period_of, scorecard, trend
@@ -121,8 +121,9 @@ def get_scorecard(request: HttpRequest, q: Query[ScorecardQuery]) -> dict[str, A
         raise HttpError(404, str(exc)) from None
     card = scorecard(access.unit, period, framework, worker=access.worker)
     if access.public(q.publik):
-        basis = [compute(access.unit, p, worker=access.worker, measures=list(BASIS)) for p in (period, period.previous())]
-        card = publish_scorecard(card, settings.KINERJA.suppression_k, *basis)
+        before, now = compute_periods([access.unit], [period.previous(), period], worker=access.worker,
+                                      measures=list(BASIS))
+        card = publish_scorecard(card, settings.KINERJA.suppression_k, now[access.unit.pk], before[access.unit.pk])
     hidden = access.hidden()
     if hidden:
         for d in card["dimensions"]:

@@ -8,11 +8,16 @@ Design (why it looks like this):
   unit's figure is the sum of its subtree's groups. `compute_many` therefore serves any number of
   units, nested or not, from the same fixed set of queries: that is how all sections of a national
   roll-out are computed for a year.
-- first(c, stage) of the stages a family needs is `MIN(time) FILTER (WHERE stage = ...)` over the
-  case's actions joined once (_firsts_joined), served by the covering index action_case_cover
-  (case, stage, time, service, obstacle, approved_at), which also answers a case's in-period
-  obstacle, service and approval lookups without reading action rows. One unit's actions and
-  referrals of a period are read through the unit copied onto them (the (unit, time) indexes).
+- Adjacent periods (a scorecard's year and the year before, a trend's years) are computed together
+  by `compute_periods`: a family whose records fall in one period only is one query over the joint
+  span, grouped by period; only the handled cases, the plan and the SPM services (whose sets overlap
+  between periods) are asked per period.
+- first(c, stage) of the timed stages and the case plan's first approval are read from the case
+  itself: the register derives them from the actions on every write (Case.FIRST_FIELDS,
+  register.services.refresh_stage_times), so no family joins a case's actions. The covering index
+  action_case_cover (case, stage, time, service, obstacle, approved_at) answers a case's in-period
+  obstacle and service lookups without reading action rows. One unit's actions and referrals of a
+  period are read through the unit copied onto them (the (unit, time) indexes).
 - Medians need the values: per case only the few times they are built from are fetched (first
   times per stage, report, sent and acknowledged), never whole cases. The counts over those same
   rows (on-time responses, SOP compliance, unanswered referrals) are made from that one fetch
@@ -35,19 +40,22 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connections
+from django.db.models import Case as SqlCase
 from django.db.models import (
     Count,
     DurationField,
     Exists,
     ExpressionWrapper,
     F,
-    Min,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Sum,
     TextField,
+    When,
 )
+from django.db.models import Value as SqlValue
 from django.db.models.functions import Cast
 
 from kinerja import vocab
@@ -71,6 +79,9 @@ from kinerja.register.models import (
 Value = float | int | None
 SKM = [f"u{i}" for i in range(1, 10)]
 FIRST_STAGES = ("pendekatan_awal", "asesmen", "rencana_intervensi", "intervensi", "terminasi")
+# PostgreSQL: the widest scope (in units) for which "the case has an action in P" is an IN over the
+# scope's actions of P; wider scopes probe per case (see _Engine._has_action_in_p)
+IN_MAX_UNITS = 10
 
 
 @dataclass(frozen=True)
@@ -94,13 +105,6 @@ class Options:
 
 
 # -- helpers --------------------------------------------------------------------------------------
-def _firsts_joined(stages: dict[str, str]) -> dict[str, Cast]:
-    """first(c, stage) of several stages as aggregates over the case's actions joined once (one index
-    descent per case), as text for _t: for the largest section's closed cases 3.8 ms instead of 9.8
-    ms for a subquery per stage. Pass them to one annotate() call, so they share the join."""
-    return {name: _text(Min("tindakan__time", filter=Q(tindakan__stage=stage))) for name, stage in stages.items()}
-
-
 def _duration(later: str, earlier: str) -> ExpressionWrapper:
     return ExpressionWrapper(F(later) - F(earlier), output_field=DurationField())
 
@@ -184,11 +188,21 @@ class _Parts:
 
 
 class _Engine:
-    """Runs the family queries for a set of leaf groups (case unit ids), then rolls up per unit."""
+    """Runs the family queries for a set of leaf groups (case unit ids) and one or more adjacent
+    periods, then rolls up per unit and period.
 
-    def __init__(self, roots: list[int], period: Period, worker: int | None, opts: Options,
+    Several periods (a scorecard's year and the year before; a trend's years) share one query per
+    family wherever a record falls in one period only (a case is reported once and closed once, an
+    action or referral has one time): the query reads their joint span and groups by which period
+    the time falls in (_bucket). Only the families whose sets overlap between periods (cases handled
+    in P, cases with an intervensi action in P, children served in P) run once per period."""
+
+    def __init__(self, roots: list[int], periods: Sequence[Period], worker: int | None, opts: Options,
                  tree: _UnitTree | None = None) -> None:
-        self.period = period
+        if not periods or any(a.end != b.start for a, b in zip(periods, periods[1:], strict=False)):
+            raise ValueError("the engine's periods must be adjacent, oldest first")
+        self.periods = list(periods)
+        self.span = Period(periods[0].start, periods[-1].end)
         self.worker = worker
         self.opts = opts
         self.tree = tree or _UnitTree.load()
@@ -196,7 +210,7 @@ class _Engine:
         self.subtrees = {r: self.tree.descendants(r) for r in roots}
         wanted = set().union(*self.subtrees.values()) if roots else set()
         self.unit_ids: list[int] | None = None if wanted >= self.tree.all_ids else sorted(wanted)
-        self.parts: dict[int, _Parts] = defaultdict(_Parts)
+        self.parts: list[dict[int, _Parts]] = [defaultdict(_Parts) for _ in self.periods]
         self.done: set[str] = set()
         self.needed: set[str] = set(defs.ALL_IDS)  # the measures asked for (compute_many narrows it)
 
@@ -222,51 +236,71 @@ class _Engine:
     def by_unit(self, qs: QuerySet[Any]) -> QuerySet[Any]:
         return qs.order_by() if self.unit_ids is None else qs.filter(unit_id__in=self.unit_ids).order_by()
 
-    def put(self, unit_id: int, key: str, value: Any) -> None:
-        self.parts[unit_id].n[key] += _num(value)
+    @staticmethod
+    def _bucket(field_name: str, periods: Sequence[Period], dates: bool = False) -> Any:
+        """Which of the adjacent periods a row's field falls in (0 = the oldest), for rows already
+        filtered to their span: one CASE over the periods' starts, or a constant for one period."""
+        if len(periods) == 1:
+            return SqlValue(0, output_field=IntegerField())
+        whens = [When(**{f"{field_name}__gte": p.start if dates else p.start_utc}, then=SqlValue(k))
+                 for k, p in reversed(list(enumerate(periods))) if k > 0]
+        return SqlCase(*whens, default=SqlValue(0), output_field=IntegerField())
 
-    def put_row(self, row: dict[str, Any], unit_key: str = "unit_id") -> None:
+    def put(self, k: int, unit_id: int, key: str, value: Any) -> None:
+        self.parts[k][unit_id].n[key] += _num(value)
+
+    def put_row(self, k: int, row: dict[str, Any], unit_key: str = "unit_id") -> None:
         uid = row.pop(unit_key)
-        for k, v in row.items():
-            self.put(uid, k, v)
+        row.pop("b", None)
+        for key, v in row.items():
+            self.put(k, uid, key, v)
 
     # -- families ---------------------------------------------------------------------------------
     def fam_cases(self) -> None:
-        p = self.period
-        rec, clo = _in_period("reported_at", p), _in_period("closed_at", p)
-        rows = (
-            self.cases().filter(_handled(p)).values("unit_id").annotate(
-                handled=Count("pk"),
-                received=Count("pk", filter=rec),
-                resolved=Count("pk", filter=clo & Q(closure_reason__in=vocab.RESOLVED_REASONS)),
-                documented=Count("pk", filter=rec & Q(consent=True) & Q(_actions_of_case(stage="asesmen"))),
-                obstructed=Count("pk", filter=self._has_action_in_p(obstacle__gt="")),
-                children=Count("child_id", distinct=True),
-                children_spm=Count("child_id", distinct=True,
-                                   filter=self._has_action_in_p(service__in=vocab.SPM_SERVICES)),
+        """Cases handled in P and their subsets: the handled sets of adjacent periods overlap (a case
+        open across New Year is handled in both), so one query per period."""
+        for k, p in enumerate(self.periods):
+            rec, clo = _in_period("reported_at", p), _in_period("closed_at", p)
+            rows = (
+                self.cases().filter(_handled(p)).values("unit_id").annotate(
+                    handled=Count("pk"),
+                    received=Count("pk", filter=rec),
+                    resolved=Count("pk", filter=clo & Q(closure_reason__in=vocab.RESOLVED_REASONS)),
+                    documented=Count("pk", filter=rec & Q(consent=True, first_asesmen__isnull=False)),
+                    obstructed=Count("pk", filter=self._has_action_in_p(p, obstacle__gt="")),
+                    children=Count("child_id", distinct=True),
+                    children_spm=Count("child_id", distinct=True,
+                                       filter=self._has_action_in_p(p, service__in=vocab.SPM_SERVICES)),
+                )
             )
-        )
-        for row in rows:
-            self.put_row(row)
+            for row in rows:
+                self.put_row(k, row)
 
-    def _has_action_in_p(self, **filters: Any) -> Q:
-        """The case has an action in P matching filters. SQLite: IN over the units' actions of P (read
-        once through the unit and time index into a temporary index: 75 -> 58 ms for the largest
-        section's scorecard at a million cases). PostgreSQL: an EXISTS probe per case, because an
-        IN too large to hash in work_mem is re-scanned per case there (minutes for every unit)."""
-        p = self.period
+    def _has_action_in_p(self, p: Period, **filters: Any) -> Q:
+        """The case has an action in P matching filters: an IN over the units' actions of P (one read
+        of the unit and time index, hashed), or on PostgreSQL for a wide scope an EXISTS probe per
+        case. PostgreSQL re-scans an IN per case when it is too large to hash in work_mem (minutes
+        for every unit), so there the IN is kept to a few units' actions (for the largest section's
+        handled cases 15 -> 9 ms a period); SQLite reads an IN once into a temporary index at any
+        size (75 -> 58 ms for that section's scorecard)."""
         in_p = {"time__gte": p.start_utc, "time__lt": p.end_utc, **filters}
-        if connections[Case.objects.db].vendor == "sqlite":
+        if connections[Case.objects.db].vendor == "sqlite" or (
+                self.unit_ids is not None and len(self.unit_ids) <= IN_MAX_UNITS):
             return Q(pk__in=self.via_case(Action.objects.all()).filter(**in_p).values("case_id"))
         return Q(_actions_of_case(**in_p))
 
     def fam_prev(self) -> None:
-        prev = self.period.previous()
-        rows = self.cases().filter(
-            _in_period("closed_at", prev), closure_reason__in=vocab.RESOLVED_REASONS
-        ).values("unit_id").annotate(resolved_prev=Count("pk"))
-        for row in rows:
-            self.put_row(row)
+        """Cases resolved in each period's P_prev: one query over their span when those are adjacent
+        too (always for years and equal windows), else one per period."""
+        prevs = [p.previous() for p in self.periods]
+        adjacent = all(a.end == b.start for a, b in zip(prevs, prevs[1:], strict=False))
+        groups = [(list(range(len(prevs))), prevs)] if adjacent else [([k], [p]) for k, p in enumerate(prevs)]
+        for ks, ps in groups:
+            rows = self.cases().filter(
+                _in_period("closed_at", Period(ps[0].start, ps[-1].end)), closure_reason__in=vocab.RESOLVED_REASONS
+            ).annotate(b=self._bucket("closed_at", ps)).values("unit_id", "b").annotate(resolved_prev=Count("pk"))
+            for row in rows:
+                self.put_row(ks[row["b"]], row)
 
     def fam_response(self) -> None:
         """received(P), one row per case: on-time first response by the child's sex, and the delays
@@ -279,12 +313,13 @@ class _Engine:
         o = self.opts
         sla = {True: dt.timedelta(hours=o.sla_high_hours), False: dt.timedelta(hours=o.sla_other_hours)}
         rows = _fetch(
-            self.cases().filter(_in_period("reported_at", self.period)).annotate(
-                reported=_text("reported_at"), **_firsts_joined({"f_pa": "pendekatan_awal", "f_as": "asesmen"})),
-            "unit_id", "child__sex", "risk", "reported", "f_pa", "f_as")
-        for uid, sex, risk, reported, f_pa, f_as in rows:
+            self.cases().filter(_in_period("reported_at", self.span)).annotate(
+                b=self._bucket("reported_at", self.periods), reported=_text("reported_at"),
+                f_pa=_text("first_pendekatan_awal"), f_as=_text("first_asesmen")),
+            "unit_id", "child__sex", "risk", "b", "reported", "f_pa", "f_as")
+        for uid, sex, risk, b, reported, f_pa, f_as in rows:
             reported, f_pa, f_as = _t(reported), _t(f_pa), _t(f_as)
-            parts = self.parts[uid]
+            parts = self.parts[b][uid]
             n, lists = parts.n, parts.lists
             s = "l" if sex == "L" else "p"
             n[f"received_{s}"] += 1
@@ -300,19 +335,20 @@ class _Engine:
     def fam_closed(self) -> None:
         """closed(P), one row per case with its five first times: kepatuhan_sop (stages in order and
         an approved case plan) and the stage-to-stage delays (days) for the durasi_* medians."""
-        firsts = _firsts_joined({f"f_{i}": stage for i, stage in enumerate(FIRST_STAGES)})
-        approved = Count("tindakan__approved_at", filter=Q(tindakan__stage="rencana_intervensi"))
-        rows = _fetch(self.cases().filter(_in_period("closed_at", self.period)).annotate(
-            **firsts, approved=approved), "unit_id", *firsts, "approved")
+        firsts = {f"f_{i}": _text(Case.FIRST_FIELDS[stage]) for i, stage in enumerate(FIRST_STAGES)}
+        rows = _fetch(self.cases().filter(_in_period("closed_at", self.span)).annotate(
+            b=self._bucket("closed_at", self.periods), **firsts, approved=_text("plan_approved_at")),
+            "unit_id", "b", *firsts, "approved")
         pairs = [(FIRST_STAGES.index(a), FIRST_STAGES.index(b), defs.durasi_id(a, b)) for a, b in defs.STAGE_PAIRS]
         # the durations are parsed only when a durasi_* measure is wanted; the order check compares
         # the texts (see _text: text order is time order)
         durations = any(key in self.needed for _, _, key in pairs)
-        for uid, *row in rows:
-            texts, ok = row[:-1], row[-1]
-            parts = self.parts[uid]
+        for uid, b, *row in rows:
+            texts, approved = row[:-1], row[-1]
+            parts = self.parts[b][uid]
             parts.n["closed"] += 1
-            if ok and None not in texts and all(texts[i] <= texts[i + 1] for i in range(len(texts) - 1)):
+            if approved is not None and None not in texts and all(
+                    texts[i] <= texts[i + 1] for i in range(len(texts) - 1)):
                 parts.n["sop"] += 1
             if durations:
                 times = [_t(v) for v in texts]
@@ -323,47 +359,53 @@ class _Engine:
     def fam_plan(self) -> None:
         """rencana_disetujui: cases with an intervensi action in P; plan approved by first intervensi
         (the earliest approval of a rencana_intervensi action at or before the first intervensi).
-        One row per case, both times aggregated over its actions joined once (see _firsts_joined)."""
-        p = self.period
-        in_p = {"stage": "intervensi", "time__gte": p.start_utc, "time__lt": p.end_utc}
-        # the period's intervensi actions of the units (the unit, time index; the time index for all)
-        chosen = Q(pk__in=self.via_case(Action.objects.all()).filter(**in_p).values("case_id"))
-        rows = _fetch(self.cases().filter(chosen).annotate(
-            **_firsts_joined({"f_int": "intervensi"}),
-            f_app=_text(Min("tindakan__approved_at", filter=Q(tindakan__stage="rencana_intervensi")))),
-            "unit_id", "f_int", "f_app")
-        for uid, f_int, f_app in rows:
-            n = self.parts[uid].n
-            n["intervened"] += 1
-            if f_app is not None and f_app <= f_int:  # texts: text order is time order (see _text)
-                n["plan_ok"] += 1
+        One row per case, both times read from the case (derived from its actions). A case may act
+        in several periods, so one query per period."""
+        for k, p in enumerate(self.periods):
+            in_p = {"stage": "intervensi", "time__gte": p.start_utc, "time__lt": p.end_utc}
+            # the period's intervensi actions of the units (the unit, time index; the time index for all)
+            chosen = Q(pk__in=self.via_case(Action.objects.all()).filter(**in_p).values("case_id"))
+            # the cases by their ids alone (their unit is the action's): PostgreSQL then probes the
+            # thousand or so cases instead of hashing all the unit's cases (12 -> 9 ms)
+            cases = Case.objects.order_by() if self.worker is None else Case.objects.filter(worker_id=self.worker)
+            rows = _fetch(cases.filter(chosen).annotate(
+                f_int=_text("first_intervensi"), f_app=_text("plan_approved_at")),
+                "unit_id", "f_int", "f_app")
+            for uid, f_int, f_app in rows:
+                n = self.parts[k][uid].n
+                n["intervened"] += 1
+                if f_app is not None and f_app <= f_int:  # texts: text order is time order (see _text)
+                    n["plan_ok"] += 1
 
     def fam_obstacles(self) -> None:
         rows = (
-            self.via_case(Action.objects.all()).filter(_in_period("time", self.period), obstacle__in=defs.OBSTACLES)
-            .values("unit_id", "obstacle").annotate(n=Count("*"))  # COUNT(*): the index alone answers
+            self.via_case(Action.objects.all()).filter(_in_period("time", self.span), obstacle__in=defs.OBSTACLES)
+            .annotate(b=self._bucket("time", self.periods))
+            .values("unit_id", "b", "obstacle").annotate(n=Count("*"))  # COUNT(*): the index alone answers
         )
         for row in rows:
-            self.put(row["unit_id"], f"kendala_{row['obstacle']}", row["n"])
+            self.put(row["b"], row["unit_id"], f"kendala_{row['obstacle']}", row["n"])
 
     def fam_spm_services(self) -> None:
-        """Distinct children of handled(P) with an action of each SPM service in P."""
-        rows = (
-            self.via_case(Action.objects.all())
-            .filter(_in_period("time", self.period), _handled(self.period, "case__"),
-                    service__in=vocab.SPM_SERVICES)
-            .values("unit_id", "service").annotate(n=Count("case__child_id", distinct=True))
-        )
-        for row in rows:
-            self.put(row["unit_id"], defs.spm_count_id(row["service"]), row["n"])
+        """Distinct children of handled(P) with an action of each SPM service in P (per period: a
+        child may be served in several)."""
+        for k, p in enumerate(self.periods):
+            rows = (
+                self.via_case(Action.objects.all())
+                .filter(_in_period("time", p), _handled(p, "case__"), service__in=vocab.SPM_SERVICES)
+                .values("unit_id", "service").annotate(n=Count("case__child_id", distinct=True))
+            )
+            for row in rows:
+                self.put(k, row["unit_id"], defs.spm_count_id(row["service"]), row["n"])
 
     def fam_referrals(self) -> None:
         """Referrals sent in P, one row each: the counts and the acknowledgement delays (hours) for
         the median come from the same fetch."""
-        rows = _fetch(self.via_case(Referral.objects.all()).filter(_in_period("sent_at", self.period)).annotate(
-            sent=_text("sent_at"), ack=_text("acknowledged_at")), "unit_id", "result", "sent", "ack")
-        for uid, result, sent, ack in rows:
-            parts = self.parts[uid]
+        rows = _fetch(self.via_case(Referral.objects.all()).filter(_in_period("sent_at", self.span)).annotate(
+            b=self._bucket("sent_at", self.periods), sent=_text("sent_at"), ack=_text("acknowledged_at")),
+            "unit_id", "result", "b", "sent", "ack")
+        for uid, result, b, sent, ack in rows:
+            parts = self.parts[b][uid]
             parts.n["referrals"] += 1
             if ack is None or result == "tanpa_respon":
                 parts.n["unanswered"] += 1
@@ -373,15 +415,16 @@ class _Engine:
     def fam_complaints(self) -> None:
         limit = dt.timedelta(days=self.opts.complaint_days)
         rows = (
-            self.by_unit(Complaint.objects.all()).filter(_in_period("received_at", self.period))
+            self.by_unit(Complaint.objects.all()).filter(_in_period("received_at", self.span))
             .alias(took=_duration("resolved_at", "received_at"))
-            .values("unit_id").annotate(
+            .annotate(b=self._bucket("received_at", self.periods))
+            .values("unit_id", "b").annotate(
                 complaints=Count("pk"),
                 complaints_on_time=Count("pk", filter=Q(resolved_at__isnull=False, took__lte=limit)),
             )
         )
         for row in rows:
-            self.put_row(row)
+            self.put_row(row["b"], row)
 
     def fam_survey(self) -> None:
         aggs: dict[str, Any] = {}
@@ -390,19 +433,21 @@ class _Engine:
             aggs[f"cnt_{u}"] = Count(u)
         rows = (
             self.by_unit(SurveyResponse.objects.all())
-            .filter(date__gte=self.period.start, date__lt=self.period.end)
-            .values("unit_id").annotate(**aggs)
+            .filter(date__gte=self.span.start, date__lt=self.span.end)
+            .annotate(b=self._bucket("date", self.periods, dates=True))
+            .values("unit_id", "b").annotate(**aggs)
         )
         for row in rows:
-            self.put_row(row)
+            self.put_row(row["b"], row)
 
     def _yearly(self, model: Any, **aggs: Any) -> None:
-        year = self.period.calendar_year
-        if year is None:
+        """Records of year(P), for the periods that are calendar years, in one query."""
+        years = {p.calendar_year: k for k, p in enumerate(self.periods) if p.calendar_year is not None}
+        if not years:
             return
-        rows = self.by_unit(model.objects.all()).filter(year=year).values("unit_id").annotate(**aggs)
+        rows = self.by_unit(model.objects.all()).filter(year__in=list(years)).values("unit_id", "year").annotate(**aggs)
         for row in rows:
-            self.put_row(row)
+            self.put_row(years[row.pop("year")], row)
 
     def fam_budget(self) -> None:
         self._yearly(BudgetLine, budget_rows=Count("pk"), realisation=Sum("realisation"),
@@ -420,11 +465,12 @@ class _Engine:
                 getattr(self, f"fam_{name}")()
                 self.done.add(name)
 
-    def rolled_up(self, root: int) -> _Parts:
+    def rolled_up(self, root: int, k: int = 0) -> _Parts:
         total = _Parts()
+        parts = self.parts[k]
         for uid in self.subtrees[root]:
-            if uid in self.parts:
-                total.add(self.parts[uid])
+            if uid in parts:
+                total.add(parts[uid])
         return total
 
 
@@ -609,7 +655,32 @@ def compute_many(
     work to the families those measures need (e.g. for a trend); by default every measure of
     definitions.py is computed, the spec's core ones and the extra SPM counts. `tree` (unit_tree())
     lets several calls in one request share one read of the unit tree."""
-    period = _as_period(start, end)
+    return compute_periods(units, [_as_period(start, end)], worker, measures=measures, tree=tree,
+                           sla_high_hours=sla_high_hours, sla_other_hours=sla_other_hours,
+                           complaint_days=complaint_days)[0]
+
+
+def compute_periods(
+    units: Iterable[Unit | int | str],
+    periods: Sequence[Period],
+    worker: Staff | int | str | None = None,
+    *,
+    measures: Iterable[str] | None = None,
+    sla_high_hours: float | None = None,
+    sla_other_hours: float | None = None,
+    complaint_days: float | None = None,
+    tree: _UnitTree | None = None,
+) -> list[dict[int, dict[str, Value]]]:
+    """compute_many() for several periods at once, one result per period in the order given.
+
+    Periods that follow one another (a year and the year before, a run of years) are computed by one
+    engine, which reads each period-disjoint family once over their joint span: a scorecard needs
+    its period and the previous one, and this halves its queries. Periods that overlap are refused."""
+    periods = list(periods)
+    order = sorted(range(len(periods)), key=lambda i: periods[i].start)
+    for a, b in zip(order, order[1:], strict=False):
+        if periods[a].end > periods[b].start:
+            raise ValueError(f"periods {periods[a]} and {periods[b]} overlap")
     roots = list(dict.fromkeys(_unit_id(u) for u in units))
     wid = _worker_id(worker)
     wanted = list(defs.ALL_IDS) if measures is None else list(dict.fromkeys(measures))
@@ -617,30 +688,45 @@ def compute_many(
         defs.get(mid)
     opts = Options.from_settings(sla_high_hours=sla_high_hours, sla_other_hours=sla_other_hours,
                                  complaint_days=complaint_days)
-    engine = _Engine(roots, period, wid, opts, tree)
     individual = wid is not None
+    tree = tree or _UnitTree.load()
 
-    targets: dict[int, dict[str, float]] = {r: {} for r in roots}
-    year = period.calendar_year
-    if "capaian_target" in wanted and year is not None and not individual:
-        for uid, indicator, value in Target.objects.filter(unit_id__in=roots, year=year).values_list(
-                "unit_id", "indicator", "value"):
+    # the unit's own targets for year(P) of each period (capaian_target), read in one query
+    targets: list[dict[int, dict[str, float]]] = [{r: {} for r in roots} for _ in periods]
+    years: dict[int, list[int]] = {}
+    for i, p in enumerate(periods):
+        if p.calendar_year is not None:
+            years.setdefault(p.calendar_year, []).append(i)
+    if "capaian_target" in wanted and years and not individual:
+        for uid, year, indicator, value in Target.objects.filter(unit_id__in=roots, year__in=list(years)).values_list(
+                "unit_id", "year", "indicator", "value"):
             if indicator in defs.MEASURES and indicator != "capaian_target":
-                targets[uid][indicator] = value
-    targeted = {m for t in targets.values() for m in t}
-    needed = [m for m in dict.fromkeys([*wanted, *targeted]) if m != "capaian_target"]
-    # at the individual level, records not tied to a case are not read at all (their measures are null)
-    engine.needed = set(needed)
-    engine.run(dict.fromkeys(
-        f for m in needed if not (individual and not defs.MEASURES[m].case_based) for f in _NEEDS[m]))
+                for i in years[year]:
+                    targets[i][uid][indicator] = value
 
-    result: dict[int, dict[str, Value]] = {}
-    for root in roots:
-        values = _finish(engine.rolled_up(root), period, individual, needed)
-        if "capaian_target" in wanted:
-            values["capaian_target"] = _target_achievement(values, targets[root])
-        result[root] = {m: values[m] for m in wanted}
-    return result
+    # runs of adjacent periods, each one engine
+    runs: list[list[int]] = []
+    for i in order:
+        if runs and periods[runs[-1][-1]].end == periods[i].start:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    results: list[dict[int, dict[str, Value]]] = [{} for _ in periods]
+    for run in runs:
+        targeted = {m for i in run for t in targets[i].values() for m in t}
+        needed = [m for m in dict.fromkeys([*wanted, *targeted]) if m != "capaian_target"]
+        engine = _Engine(roots, [periods[i] for i in run], wid, opts, tree)
+        engine.needed = set(needed)
+        # at the individual level, records not tied to a case are not read at all (their measures are null)
+        engine.run(dict.fromkeys(
+            f for m in needed if not (individual and not defs.MEASURES[m].case_based) for f in _NEEDS[m]))
+        for k, i in enumerate(run):
+            for root in roots:
+                values = _finish(engine.rolled_up(root, k), periods[i], individual, needed)
+                if "capaian_target" in wanted:
+                    values["capaian_target"] = _target_achievement(values, targets[i][root])
+                results[i][root] = {m: values[m] for m in wanted}
+    return results
 
 
 def _target_achievement(values: dict[str, Value], targets: dict[str, float]) -> float | None:

@@ -21,7 +21,7 @@ from kinerja.indicators import definitions as defs
 from kinerja.indicators import frameworks
 from kinerja.indicators.achievement import NOT_RATED, achievement, ikm_band, weighted_mean
 from kinerja.indicators.frameworks import Framework
-from kinerja.indicators.measures import Value, compute_many, unit_tree
+from kinerja.indicators.measures import Value, compute_periods, unit_tree
 from kinerja.indicators.periods import Period
 from kinerja.register.models import Staff, Target, Unit
 
@@ -88,7 +88,7 @@ def scorecards(
     **options: Any,
 ) -> dict[int, dict[str, Any]]:
     """scorecard() of several units for one period, keyed by unit id. The measures of all of them
-    come from two compute_many calls (this period and the previous one), so the cost does not grow
+    come from one compute_periods call (this period and the previous one), so the cost does not grow
     with one query set per unit: this is how every section of a national roll-out gets its card."""
     lang = _lang(lang)
     us = [_unit(u) for u in units]
@@ -110,8 +110,8 @@ def scorecards(
     wanted = list(wanted_all)
     unit_ids = [u.pk for u in us]
     tree = unit_tree()
-    now_all = compute_many(unit_ids, p, worker=w, measures=wanted, tree=tree, **options) if wanted else {}
-    before_all = compute_many(unit_ids, prev, worker=w, measures=wanted, tree=tree, **options) if wanted else {}
+    before_all, now_all = (compute_periods(unit_ids, [prev, p], worker=w, measures=wanted, tree=tree, **options)
+                           if wanted else ({}, {}))
     return {u.pk: _card(u, w, p, prev, fw, lang, targets[u.pk], dims_of[u.pk], now_all.get(u.pk, {}),
                         before_all.get(u.pk, {})) for u in us}
 
@@ -201,13 +201,10 @@ def trend(
     """A measure's calendar-year series: [{"year", "mulai", "selesai", "value"}], oldest first."""
     defs.get(measure)
     u = _unit(unit)
-    out = []
-    tree = unit_tree()
-    for y in sorted(years):
-        p = Period.year(y)
-        value = compute_many([u.pk], p, worker=worker, measures=[measure], tree=tree, **options)[u.pk][measure]
-        out.append({"year": y, "mulai": p.start.isoformat(), "selesai": p.end.isoformat(), "value": value})
-    return out
+    periods = [Period.year(y) for y in sorted(set(years))]
+    values = compute_periods([u.pk], periods, worker=worker, measures=[measure], **options)
+    return [{"year": p.start.year, "mulai": p.start.isoformat(), "selesai": p.end.isoformat(),
+             "value": v[u.pk][measure]} for p, v in zip(periods, values, strict=True)]
 
 
 def period_of(year: int | None = None, start: dt.date | None = None, end: dt.date | None = None) -> Period:

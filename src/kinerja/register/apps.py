@@ -6,3 +6,6 @@ class RegisterConfig(AppConfig):
     name = "kinerja.register"
     label = "register"
     verbose_name = _("Case register")
+
+    def ready(self) -> None:
+        from kinerja.register import signals  # noqa: F401  (connects the receivers)

@@ -101,6 +101,20 @@ class Case(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     closure_reason = models.CharField(_("closure reason"), max_length=32, blank=True,
                                       choices=_choices(vocab.ALASAN_PENUTUPAN))
+    # Derived from the case's actions (services.refresh_stage_times, run on every save or delete of an
+    # action and by the import), never entered: the first time of each stage the indicators time,
+    # and the earliest approval of a case-plan action. A unit-year scorecard then reads them with the
+    # case instead of joining some twenty thousand action entries.
+    first_pendekatan_awal = models.DateTimeField(_("first initial approach"), null=True, editable=False)
+    first_asesmen = models.DateTimeField(_("first assessment"), null=True, editable=False)
+    first_rencana_intervensi = models.DateTimeField(_("first case plan"), null=True, editable=False)
+    first_intervensi = models.DateTimeField(_("first intervention"), null=True, editable=False)
+    first_terminasi = models.DateTimeField(_("first termination"), null=True, editable=False)
+    plan_approved_at = models.DateTimeField(_("case plan first approved"), null=True, editable=False)
+
+    # stage -> the derived field holding its first time
+    FIRST_FIELDS = {stage: f"first_{stage}" for stage in
+                    ("pendekatan_awal", "asesmen", "rencana_intervensi", "intervensi", "terminasi")}
 
     class Meta:
         verbose_name = _("case")
@@ -143,6 +157,12 @@ class _OfCase(models.Model):
     class Meta:
         abstract = True
 
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any) -> Any:
+        obj = super().from_db(db, field_names, values)
+        obj._loaded_case_id = obj.__dict__.get("case_id")  # which case to refresh too if it moves
+        return obj
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.unit_id is None and self.case_id is not None:
             self.unit_id = self.case.unit_id  # type: ignore[attr-defined]
@@ -150,6 +170,9 @@ class _OfCase(models.Model):
 
 
 class Action(_OfCase):
+    """One step of a case's procedure. Saving or deleting one refreshes its case's derived stage
+    times (kinerja.register.signals)."""
+
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # FK indexes that a composite index below already serves are left out: each index is paid
     # for on every insert, and a large import writes millions of actions.

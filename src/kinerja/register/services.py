@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from django.db import transaction
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -140,3 +141,23 @@ def move_cases(cases: Any, unit: Unit) -> int:
         Action.objects.filter(case_id__in=ids).update(unit=unit)
         Referral.objects.filter(case_id__in=ids).update(unit=unit)
         return int(Case.objects.filter(pk__in=ids).update(unit=unit))
+
+
+# the action fields the derived stage times of its case are made from
+STAGE_TIME_SOURCES = frozenset({"case", "case_id", "stage", "time", "approved_at"})
+
+
+def refresh_stage_times(cases: QuerySet[Case]) -> int:
+    """Recompute the derived first time of each timed stage and the first case-plan approval
+    (Case.FIRST_FIELDS, Case.plan_approved_at) of these cases from their actions: one UPDATE, each
+    value one descent of the (case, stage, time) index. Run on every save or delete of an action
+    (kinerja.register.signals) and by the import for the cases it touched; the indicator engine
+    reads these instead of joining every case's actions."""
+    def first(stage: str) -> Subquery:
+        return Subquery(Action.objects.filter(case_id=OuterRef("pk"), stage=stage)
+                        .order_by("time").values("time")[:1])
+
+    approved = Subquery(Action.objects.filter(case_id=OuterRef("pk"), stage="rencana_intervensi",
+                                              approved_at__isnull=False).order_by("approved_at").values("approved_at")[:1])
+    return int(cases.order_by().update(**{f: first(stage) for stage, f in Case.FIRST_FIELDS.items()},
+                                       plan_approved_at=approved))

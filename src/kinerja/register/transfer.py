@@ -814,6 +814,10 @@ class _Importer:
     def _end_tindakan(self, reader: importing.TableReader) -> None:
         if self.update:
             self.scratch.delete_replaced(Action, KIND_ACTION_CASE, self.start[Action])
+        # the derived stage times of every case that got actions (in update mode, exactly the cases
+        # whose actions were replaced): the bulk insert and delete send no signals
+        services.refresh_stage_times(Case.objects.filter(
+            pk__in=Action.objects.filter(id__gt=self.start[Action]).values("case_id")))
 
     # -- rujukan --------------------------------------------------------------------------------
     def _rujukan(self, reader: importing.TableReader, batch: list[Row]) -> int:
