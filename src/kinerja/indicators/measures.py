@@ -10,8 +10,9 @@ Design (why it looks like this):
   roll-out are computed for a year.
 - Adjacent periods (a scorecard's year and the year before, a trend's years) are computed together
   by `compute_periods`: a family whose records fall in one period only is one query over the joint
-  span, grouped by period; only the handled cases, the plan and the SPM services (whose sets overlap
-  between periods) are asked per period.
+  span, grouped by period; the handled cases (whose sets overlap between periods) are read once with
+  a FILTER per period; only the plan and the SPM services, which list overlapping sets of cases,
+  are asked per period.
 - first(c, stage) of the timed stages and the case plan's first approval are read from the case
   itself: the register derives them from the actions on every write (Case.FIRST_FIELDS,
   register.services.refresh_stage_times), so no family joins a case's actions. The covering index
@@ -194,8 +195,9 @@ class _Engine:
     Several periods (a scorecard's year and the year before; a trend's years) share one query per
     family wherever a record falls in one period only (a case is reported once and closed once, an
     action or referral has one time): the query reads their joint span and groups by which period
-    the time falls in (_bucket). Only the families whose sets overlap between periods (cases handled
-    in P, cases with an intervensi action in P, children served in P) run once per period."""
+    the time falls in (_bucket). The cases handled in P overlap between periods and are read once
+    with a FILTER per period; cases with an intervensi action in P and children served in P, also
+    overlapping, run once per period."""
 
     def __init__(self, roots: list[int], periods: Sequence[Period], worker: int | None, opts: Options,
                  tree: _UnitTree | None = None) -> None:
@@ -257,24 +259,30 @@ class _Engine:
 
     # -- families ---------------------------------------------------------------------------------
     def fam_cases(self) -> None:
-        """Cases handled in P and their subsets: the handled sets of adjacent periods overlap (a case
-        open across New Year is handled in both), so one query per period."""
+        """Cases handled in P and their subsets. The handled sets of adjacent periods overlap (a case
+        open across New Year is handled in both), so the query reads the cases handled in any of the
+        periods once and counts each period's with its own FILTER."""
+        several = len(self.periods) > 1
+        aggs: dict[str, Any] = {}
         for k, p in enumerate(self.periods):
+            h = _handled(p) if several else Q()  # one period: the WHERE is already handled(P)
             rec, clo = _in_period("reported_at", p), _in_period("closed_at", p)
-            rows = (
-                self.cases().filter(_handled(p)).values("unit_id").annotate(
-                    handled=Count("pk"),
-                    received=Count("pk", filter=rec),
-                    resolved=Count("pk", filter=clo & Q(closure_reason__in=vocab.RESOLVED_REASONS)),
-                    documented=Count("pk", filter=rec & Q(consent=True, first_asesmen__isnull=False)),
-                    obstructed=Count("pk", filter=self._has_action_in_p(p, obstacle__gt="")),
-                    children=Count("child_id", distinct=True),
-                    children_spm=Count("child_id", distinct=True,
-                                       filter=self._has_action_in_p(p, service__in=vocab.SPM_SERVICES)),
-                )
-            )
-            for row in rows:
-                self.put_row(k, row)
+            aggs |= {
+                f"handled_{k}": Count("pk", filter=h) if several else Count("pk"),
+                f"received_{k}": Count("pk", filter=h & rec),
+                f"resolved_{k}": Count("pk", filter=h & clo & Q(closure_reason__in=vocab.RESOLVED_REASONS)),
+                f"documented_{k}": Count("pk", filter=h & rec & Q(consent=True, first_asesmen__isnull=False)),
+                f"obstructed_{k}": Count("pk", filter=h & self._has_action_in_p(p, obstacle__gt="")),
+                f"children_{k}": Count("child_id", distinct=True, filter=h) if several
+                else Count("child_id", distinct=True),
+                f"children_spm_{k}": Count("child_id", distinct=True,
+                                           filter=h & self._has_action_in_p(p, service__in=vocab.SPM_SERVICES)),
+            }
+        for row in self.cases().filter(_handled(self.span)).values("unit_id").annotate(**aggs):
+            uid = row.pop("unit_id")
+            for key, v in row.items():
+                name, period = key.rsplit("_", 1)
+                self.put(int(period), uid, name, v)
 
     def _has_action_in_p(self, p: Period, **filters: Any) -> Q:
         """The case has an action in P matching filters: an IN over the units' actions of P (one read
@@ -312,22 +320,31 @@ class _Engine:
         than the fetch."""
         o = self.opts
         sla = {True: dt.timedelta(hours=o.sla_high_hours), False: dt.timedelta(hours=o.sla_other_hours)}
+        # the child's sex (a join per case) only for the equity ratio, its one use
+        by_sex = "rasio_kesetaraan_respon" in self.needed
         rows = _fetch(
             self.cases().filter(_in_period("reported_at", self.span)).annotate(
                 b=self._bucket("reported_at", self.periods), reported=_text("reported_at"),
                 f_pa=_text("first_pendekatan_awal"), f_as=_text("first_asesmen")),
-            "unit_id", "child__sex", "risk", "b", "reported", "f_pa", "f_as")
-        for uid, sex, risk, b, reported, f_pa, f_as in rows:
+            "unit_id", *(("child__sex",) if by_sex else ()), "risk", "b", "reported", "f_pa", "f_as")
+        sex = None
+        for row in rows:
+            if by_sex:
+                uid, sex, risk, b, reported, f_pa, f_as = row
+            else:
+                uid, risk, b, reported, f_pa, f_as = row
             reported, f_pa, f_as = _t(reported), _t(f_pa), _t(f_as)
             parts = self.parts[b][uid]
             n, lists = parts.n, parts.lists
             s = "l" if sex == "L" else "p"
-            n[f"received_{s}"] += 1
+            if by_sex:
+                n[f"received_{s}"] += 1
             if f_pa is not None:
                 took = f_pa - reported
                 lists["response_h"].append(took.total_seconds() / 3600.0)
                 if took <= sla[risk == "tinggi"]:
-                    n[f"on_time_{s}"] += 1
+                    if by_sex:
+                        n[f"on_time_{s}"] += 1
                     n["on_time"] += 1
             if f_as is not None:
                 lists["assessment_d"].append((f_as - reported).total_seconds() / 86400.0)
