@@ -152,7 +152,8 @@ def refresh_stage_times(cases: QuerySet[Case]) -> int:
     (Case.FIRST_FIELDS, Case.plan_approved_at) of these cases from their actions: one UPDATE, each
     value one descent of the (case, stage, time) index. Run on every save or delete of an action
     (kinerja.register.signals) and by the import for the cases it touched; the indicator engine
-    reads these instead of joining every case's actions."""
+    reads these instead of joining every case's actions. Code that changes actions' case, stage,
+    time or approval without signals (QuerySet.update, raw SQL) must call it for those cases."""
     def first(stage: str) -> Subquery:
         return Subquery(Action.objects.filter(case_id=OuterRef("pk"), stage=stage)
                         .order_by("time").values("time")[:1])
