@@ -79,7 +79,7 @@ from kinerja.register.models import (
 
 Value = float | int | None
 SKM = [f"u{i}" for i in range(1, 10)]
-FIRST_STAGES = ("pendekatan_awal", "asesmen", "rencana_intervensi", "intervensi", "terminasi")
+FIRST_STAGES = tuple(Case.FIRST_FIELDS)  # the timed stages, in procedure order
 # PostgreSQL: the widest scope (in units) for which "the case has an action in P" is an IN over the
 # scope's actions of P; wider scopes probe per case (see _Engine._has_action_in_p)
 IN_MAX_UNITS = 10

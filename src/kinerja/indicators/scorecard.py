@@ -46,18 +46,6 @@ def _worker(worker: Staff | int | str | None) -> Staff | None:
     return Staff.objects.get(username=worker)
 
 
-def targets_for(unit: Unit, period: Period) -> dict[str, float]:
-    """Target rows of the unit itself for year(P); none unless P is one calendar year."""
-    year = period.calendar_year
-    if year is None:
-        return {}
-    return {
-        ind: value
-        for ind, value in Target.objects.filter(unit=unit, year=year).values_list("indicator", "value")
-        if ind in defs.MEASURES
-    }
-
-
 def _change(now: Value, before: Value) -> float | None:
     if now is None or before is None:
         return None
@@ -117,7 +105,7 @@ def scorecards(
 
 
 def _targets_of(units: list[Unit], period: Period) -> dict[int, dict[str, float]]:
-    """targets_for() of several units in one query."""
+    """Target rows of each unit itself for year(P), in one query; none unless P is one calendar year."""
     out: dict[int, dict[str, float]] = {u.pk: {} for u in units}
     year = period.calendar_year
     if year is None or not units:

@@ -157,12 +157,6 @@ class _OfCase(models.Model):
     class Meta:
         abstract = True
 
-    @classmethod
-    def from_db(cls, db: Any, field_names: Any, values: Any) -> Any:
-        obj = super().from_db(db, field_names, values)
-        obj._loaded_case_id = obj.__dict__.get("case_id")  # which case to refresh too if it moves
-        return obj
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.unit_id is None and self.case_id is not None:
             self.unit_id = self.case.unit_id  # type: ignore[attr-defined]
@@ -216,6 +210,12 @@ class Action(_OfCase):
             # the same for one unit's period (a unit-year scorecard)
             models.Index(fields=["unit", "time", "stage", "service", "obstacle", "case"], name="action_unit_time_cover"),
         ]
+
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any) -> Any:
+        obj = super().from_db(db, field_names, values)
+        obj._loaded_case_id = obj.__dict__.get("case_id")  # which case to refresh too if it moves
+        return obj
 
 
 class Referral(_OfCase):

@@ -17,11 +17,9 @@ from kinerja.register.services import STAGE_TIME_SOURCES, refresh_stage_times
 def action_saved(sender: type[Action], instance: Action, update_fields: Any = None, **_: Any) -> None:
     if update_fields is not None and not STAGE_TIME_SOURCES.intersection(update_fields):
         return  # e.g. key rotation re-encrypting notes: nothing the stage times are made from
-    refresh_stage_times(Case.objects.filter(pk=instance.case_id))
     # an action moved to another case leaves its old case's times stale: that case is refreshed too
     old = getattr(instance, "_loaded_case_id", None)
-    if old is not None and old != instance.case_id:
-        refresh_stage_times(Case.objects.filter(pk=old))
+    refresh_stage_times(Case.objects.filter(pk__in={instance.case_id, old} - {None}))
     instance._loaded_case_id = instance.case_id  # type: ignore[attr-defined]
 
 
