@@ -162,3 +162,22 @@ def test_trend_is_the_yearly_measure(data):
     assert series[2]["value"] == compute(data, dt.date(2020, 1, 1), dt.date(2021, 1, 1))["tingkat_penyelesaian"]
     with pytest.raises(KeyError):
         trend(data, [2020], "tidak_ada")
+
+
+def test_targets_read_once_for_both_years(data):
+    """The card's target column and capaian_target of this year and the previous one come from one
+    read of the targets; 2019's own target gives the previous period's capaian_target."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kinerja.register.models import Target
+
+    Target.objects.create(unit=data, year=2019, indicator="tingkat_penyelesaian", value=50)
+    with CaptureQueriesContext(connection) as ctx:
+        card = scorecard(data, 2020, "sakip")
+    assert sum('"register_target"' in q["sql"] for q in ctx.captured_queries) == 1
+    _, m = rows(card, "perjanjian_kinerja")
+    assert m["tingkat_penyelesaian"]["target"] == 40
+    # 2019: tingkat_penyelesaian 25 against 50 -> achievement 50, the only 2019 target
+    assert m["capaian_target"]["previous"] == pytest.approx(50.0)
+    assert m["capaian_target"]["value"] == compute(data, Period.year(2020))["capaian_target"]

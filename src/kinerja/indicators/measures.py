@@ -687,12 +687,15 @@ def compute_periods(
     sla_other_hours: float | None = None,
     complaint_days: float | None = None,
     tree: _UnitTree | None = None,
+    given_targets: dict[tuple[int, int], dict[str, float]] | None = None,
 ) -> list[dict[int, dict[str, Value]]]:
     """compute_many() for several periods at once, one result per period in the order given.
 
     Periods that follow one another (a year and the year before, a run of years) are computed by one
     engine, which reads each period-disjoint family once over their joint span: a scorecard needs
-    its period and the previous one, and this halves its queries. Periods that overlap are refused."""
+    its period and the previous one, and this halves its queries. Periods that overlap are refused.
+    `given_targets` (unit_targets() of these units and the periods' years) spares reading them again
+    for a caller that has them already, as the scorecard does for its target column."""
     periods = list(periods)
     order = sorted(range(len(periods)), key=lambda i: periods[i].start)
     for a, b in zip(order, order[1:], strict=False):
@@ -710,16 +713,14 @@ def compute_periods(
 
     # the unit's own targets for year(P) of each period (capaian_target), read in one query
     targets: list[dict[int, dict[str, float]]] = [{r: {} for r in roots} for _ in periods]
-    years: dict[int, list[int]] = {}
-    for i, p in enumerate(periods):
-        if p.calendar_year is not None:
-            years.setdefault(p.calendar_year, []).append(i)
-    if "capaian_target" in wanted and years and not individual:
-        for uid, year, indicator, value in Target.objects.filter(unit_id__in=roots, year__in=list(years)).values_list(
-                "unit_id", "year", "indicator", "value"):
-            if indicator in defs.MEASURES and indicator != "capaian_target":
-                for i in years[year]:
-                    targets[i][uid][indicator] = value
+    if "capaian_target" in wanted and not individual:
+        rows = unit_targets(roots, {p.calendar_year for p in periods if p.calendar_year is not None}) \
+            if given_targets is None else given_targets
+        for i, p in enumerate(periods):
+            year = p.calendar_year
+            for r in roots:
+                mine = rows.get((r, year), {}) if year is not None else {}
+                targets[i][r] = {m: v for m, v in mine.items() if m != "capaian_target"}
 
     # runs of adjacent periods, each one engine
     runs: list[list[int]] = []
@@ -744,6 +745,20 @@ def compute_periods(
                     values["capaian_target"] = _target_achievement(values, targets[i][root])
                 results[i][root] = {m: values[m] for m in wanted}
     return results
+
+
+def unit_targets(unit_ids: Iterable[int], years: Iterable[int]) -> dict[tuple[int, int], dict[str, float]]:
+    """The targets set for each unit itself (not its descendants), by (unit id, year), of the measures
+    that exist: one query. The scorecard shows them; capaian_target is computed from them."""
+    ids, ys = list(unit_ids), list(years)
+    out: dict[tuple[int, int], dict[str, float]] = {}
+    if not ids or not ys:
+        return out
+    for uid, year, indicator, value in Target.objects.filter(unit_id__in=ids, year__in=ys).values_list(
+            "unit_id", "year", "indicator", "value"):
+        if indicator in defs.MEASURES:
+            out.setdefault((uid, year), {})[indicator] = value
+    return out
 
 
 def _target_achievement(values: dict[str, Value], targets: dict[str, float]) -> float | None:

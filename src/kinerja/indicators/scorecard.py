@@ -21,9 +21,9 @@ from kinerja.indicators import definitions as defs
 from kinerja.indicators import frameworks
 from kinerja.indicators.achievement import NOT_RATED, achievement, ikm_band, weighted_mean
 from kinerja.indicators.frameworks import Framework
-from kinerja.indicators.measures import Value, compute_periods, unit_tree
+from kinerja.indicators.measures import Value, compute_periods, unit_targets, unit_tree
 from kinerja.indicators.periods import Period
-from kinerja.register.models import Staff, Target, Unit
+from kinerja.register.models import Staff, Unit
 
 
 def _lang(lang: str | None) -> str:
@@ -84,7 +84,10 @@ def scorecards(
     p = Period.year(period) if isinstance(period, int) else period
     prev = p.previous()
     fw = framework if isinstance(framework, Framework) else frameworks.get(framework)
-    targets = _targets_of(us, p)
+    # the targets of this year (the card's target column) and the previous one (its capaian_target), read once
+    known = unit_targets([u.pk for u in us], [y for y in (prev.calendar_year, p.calendar_year) if y is not None])
+    year = p.calendar_year
+    targets = {u.pk: known.get((u.pk, year), {}) if year is not None else {} for u in us}
 
     dims_of: dict[int, list[tuple[Any, tuple[str, ...]]]] = {}
     wanted_all: dict[str, None] = {}
@@ -98,23 +101,11 @@ def scorecards(
     wanted = list(wanted_all)
     unit_ids = [u.pk for u in us]
     tree = unit_tree()
-    before_all, now_all = (compute_periods(unit_ids, [prev, p], worker=w, measures=wanted, tree=tree, **options)
+    before_all, now_all = (compute_periods(unit_ids, [prev, p], worker=w, measures=wanted, tree=tree,
+                                           given_targets=known, **options)
                            if wanted else ({}, {}))
     return {u.pk: _card(u, w, p, prev, fw, lang, targets[u.pk], dims_of[u.pk], now_all.get(u.pk, {}),
                         before_all.get(u.pk, {})) for u in us}
-
-
-def _targets_of(units: list[Unit], period: Period) -> dict[int, dict[str, float]]:
-    """Target rows of each unit itself for year(P), in one query; none unless P is one calendar year."""
-    out: dict[int, dict[str, float]] = {u.pk: {} for u in units}
-    year = period.calendar_year
-    if year is None or not units:
-        return out
-    rows = Target.objects.filter(unit_id__in=list(out), year=year).values_list("unit_id", "indicator", "value")
-    for uid, ind, value in rows:
-        if ind in defs.MEASURES:
-            out[uid][ind] = value
-    return out
 
 
 def _card(u: Unit, w: Staff | None, p: Period, prev: Period, fw: Framework, lang: str, targets: dict[str, float],
