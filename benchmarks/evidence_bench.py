@@ -53,7 +53,7 @@ def generate(n_sources: int, n_codings: int, seed: int) -> bytes:
     sys.path.insert(0, str(ROOT / "src"))
     import tomllib
 
-    from kinerja.evidence_domain import records, refiqda
+    from kinerja.evidence.analysis import records, refiqda
 
     rng = random.Random(seed)
     paras = _paragraphs()

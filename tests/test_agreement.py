@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import cohen_kappa_score
 
-from kinerja.evidence_domain.agreement import (
+from kinerja.evidence.analysis.agreement import (
     agreement_report,
     cohen_kappa,
     krippendorff_alpha_nominal,
@@ -21,7 +21,7 @@ from kinerja.evidence_domain.agreement import (
     percent_agreement,
     unit_values,
 )
-from kinerja.evidence_domain.records import Code, Coding, Project, Source
+from kinerja.evidence.analysis.records import Code, Coding, Project, Source
 
 # Krippendorff (2011), "Computing Krippendorff's alpha-reliability", nominal example:
 # 4 coders x 12 units, None = missing.

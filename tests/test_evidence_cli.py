@@ -7,8 +7,8 @@ import json
 import pytest
 
 from kinerja.cli import build_parser, main
+from kinerja.evidence.analysis import refiqda
 from kinerja.evidence.models import Code, Coding, Informant, Memo, Source
-from kinerja.evidence_domain import refiqda
 from kinerja.register.models import AuditEntry, Staff
 from tests.evidence_factories import evidence_counts, sample_fixture  # noqa: F401
 

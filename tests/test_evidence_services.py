@@ -13,9 +13,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from kinerja.evidence import selectors, services
+from kinerja.evidence.analysis import records, refiqda
 from kinerja.evidence.models import Code, Coding, Informant, Memo, Source
 from kinerja.evidence.services import EvidenceInputError
-from kinerja.evidence_domain import records, refiqda
 from kinerja.register.models import AuditEntry, Staff
 from tests.evidence_factories import docx_bytes, evidence_counts, pdf_bytes, qde, rezip, sample_fixture  # noqa: F401
 
@@ -402,7 +402,7 @@ def _reference_report(project, coders=None):
     """The agreement report rebuilt the slow, obvious way: unit_values per code."""
     from itertools import combinations
 
-    from kinerja.evidence_domain import agreement
+    from kinerja.evidence.analysis import agreement
 
     coder_list = sorted(set(coders) if coders is not None else project.coder_names())
     out = []
@@ -422,7 +422,7 @@ def _reference_report(project, coders=None):
 def test_one_pass_agreement_equals_the_per_code_reference(sample):
     import random
 
-    from kinerja.evidence_domain import agreement
+    from kinerja.evidence.analysis import agreement
 
     project = selectors.workspace_project()
     assert agreement.agreement_report(project) == _reference_report(project)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import xmlschema
 
-from kinerja.evidence_domain.records import (
+from kinerja.evidence.analysis.records import (
     Code,
     Coding,
     Informant,
@@ -19,7 +19,7 @@ from kinerja.evidence_domain.records import (
     Source,
     User,
 )
-from kinerja.evidence_domain.refiqda import (
+from kinerja.evidence.analysis.refiqda import (
     RefiQdaError,
     derived_guid,
     project_xml,
@@ -29,7 +29,7 @@ from kinerja.evidence_domain.refiqda import (
     write_qdpx,
 )
 
-SCHEMAS = Path(__file__).resolve().parents[1] / "src" / "kinerja" / "evidence_domain" / "schemas"
+SCHEMAS = Path(__file__).resolve().parents[1] / "src" / "kinerja" / "evidence" / "analysis" / "schemas"
 G = "00000000-0000-4000-8000-{:012d}".format
 
 TEXT_W = "Anggaran kegiatan kami 😀 terbatas.\n\nKoordinasi dengan polisi cukup baik."

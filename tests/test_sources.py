@@ -8,7 +8,7 @@ import zipfile
 import docx
 import pytest
 
-from kinerja.evidence_domain.sources import SourceReadError, clean_text, read_source
+from kinerja.evidence.analysis.sources import SourceReadError, clean_text, read_source
 from tests.pdfs import pdf_pages as _pdf
 
 

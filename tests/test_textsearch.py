@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from kinerja.evidence_domain.records import Code, Coding, Project, Source
-from kinerja.evidence_domain.textsearch import (
+from kinerja.evidence.analysis.records import Code, Coding, Project, Source
+from kinerja.evidence.analysis.textsearch import (
     CodeSuggester,
     SearchIndex,
     query_stems,

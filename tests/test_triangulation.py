@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from kinerja.evidence_domain.records import Code, Coding, Informant, Project, Source, check_project
-from kinerja.evidence_domain.triangulation import (
+from kinerja.evidence.analysis.records import Code, Coding, Informant, Project, Source, check_project
+from kinerja.evidence.analysis.triangulation import (
     code_matrix,
     cooccurrence,
     frequency_by_role,

@@ -36,7 +36,7 @@ def _run(body: Callable[[argparse.Namespace], int]) -> Handler:
         setup_django()
         from django.core.exceptions import PermissionDenied
 
-        from kinerja.evidence_domain.records import EvidenceError
+        from kinerja.evidence.analysis.records import EvidenceError
 
         try:
             return body(args)

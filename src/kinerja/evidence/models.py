@@ -27,7 +27,7 @@ STANCES = (
     ("netral", _("Neutral")),
 )
 LINK_PREFIXES = ("dimensi", "measure", "kendala", "faktor", "indikator")
-# Same grammar as evidence_domain.refiqda accepts; valid for Python's re (SQLite) and PostgreSQL.
+# Same grammar as evidence.analysis.refiqda accepts; valid for Python's re (SQLite) and PostgreSQL.
 LINK_REGEX = r"^(dimensi|measure|kendala|faktor|indikator):\S+$"
 COLOUR_REGEX = r"^#([0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})$"
 

@@ -1,5 +1,5 @@
 """Reads of the evidence workspace. The models are converted once into an
-``evidence_domain.records.Project`` and the domain modules do the counting (triangulation,
+``evidence.analysis.records.Project`` and the domain modules do the counting (triangulation,
 agreement, frequencies, co-occurrence, search, suggestions), so the CLI, the API and the tests
 share one implementation.
 
@@ -19,10 +19,10 @@ from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
 from kinerja.evidence import crypto
+from kinerja.evidence.analysis import agreement as agreement_mod
+from kinerja.evidence.analysis import records, textsearch, triangulation
 from kinerja.evidence.models import Code, Coding, Informant, Memo, Source
 from kinerja.evidence.services import OPERATOR, EvidenceInputError, bilingual, code_description
-from kinerja.evidence_domain import agreement as agreement_mod
-from kinerja.evidence_domain import records, textsearch, triangulation
 from kinerja.register import permissions
 from kinerja.register.models import Staff
 

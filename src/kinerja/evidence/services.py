@@ -25,6 +25,9 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from kinerja.evidence import crypto
+from kinerja.evidence.analysis import records, refiqda
+from kinerja.evidence.analysis import sources as source_reader
+from kinerja.evidence.analysis.records import EvidenceError, Message
 from kinerja.evidence.models import (
     COLOUR_REGEX,
     LINK_REGEX,
@@ -36,9 +39,6 @@ from kinerja.evidence.models import (
     Memo,
     Source,
 )
-from kinerja.evidence_domain import records, refiqda
-from kinerja.evidence_domain import sources as source_reader
-from kinerja.evidence_domain.records import EvidenceError, Message
 from kinerja.register import permissions
 from kinerja.register.models import Staff
 from kinerja.register.services import audit
@@ -173,7 +173,7 @@ def import_sources(
 ) -> ImportedSources:
     """Import (file name, bytes) pairs as sources of one type: all of them or none.
 
-    Every file is read first (.txt, .md, .docx, .pdf through evidence_domain.sources, capped at
+    Every file is read first (.txt, .md, .docx, .pdf through evidence.analysis.sources, capped at
     ``max_bytes``, default the upload limit); any problem in any file refuses the whole batch with
     every message, prefixed by the file's name."""
     require_workspace(actor)
@@ -537,7 +537,7 @@ def import_qdc(actor: Actor, data: bytes) -> ImportSummary:
 def import_qdpx(actor: Actor, data: bytes, *, default_source_type: str = "wawancara") -> ImportSummary:
     """Import a REFI-QDA project: all of it or nothing.
 
-    The file is parsed and fully checked by evidence_domain.refiqda, then against the workspace
+    The file is parsed and fully checked by evidence.analysis.refiqda, then against the workspace
     (a source or memo that is already here, a child without consent, an informant code in use);
     only then are codes, informants, coders, sources, codings and memos written in one
     transaction. Codes and informants with a GUID already in the workspace are reused."""

@@ -177,7 +177,7 @@ def _clean(text: str) -> str:
 
 @lru_cache(maxsize=2)
 def _schema(name: str) -> etree.XMLSchema:
-    path = resources.files("kinerja.evidence_domain").joinpath("schemas", name)
+    path = resources.files("kinerja.evidence.analysis").joinpath("schemas", name)
     with path.open("rb") as fh:
         return etree.XMLSchema(etree.parse(fh))
 
