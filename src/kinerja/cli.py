@@ -176,6 +176,96 @@ def cmd_rotate_key(args: argparse.Namespace) -> int:
     return 0
 
 
+UNIT_TEXT = {
+    "id": {"code": "Kode unit", "name": "Nama", "parent": "Induk", "region": "Kode wilayah", "cases": "Kasus",
+           "total": "Kasus termasuk sub-unit", "none": "Belum ada unit. Tambahkan lewat unit.csv: kinerja import"},
+    "en": {"code": "Unit code", "name": "Name", "parent": "Parent", "region": "Region code", "cases": "Cases",
+           "total": "Cases with sub-units", "none": "No units yet. Add them with unit.csv: kinerja import"},
+}
+
+
+def unit_rows(with_cases: bool = False) -> list[dict[str, object]]:
+    """Every unit in tree order (each parent before its children, siblings by code), with its depth;
+    with the number of its own cases and of its whole subtree's when asked. The columns are those of
+    unit.csv, so the CSV form can be edited and imported back."""
+    from django.db.models import Count
+
+    from kinerja.register.models import Case, Unit
+
+    units = {pk: (code, name, parent, region) for pk, code, name, parent, region in
+             Unit.objects.values_list("pk", "code", "name", "parent_id", "region_code")}
+    children: dict[int | None, list[int]] = {}
+    for pk, (_code, _, parent, _) in sorted(units.items(), key=lambda kv: kv[1][0]):
+        children.setdefault(parent if parent in units else None, []).append(pk)
+    own: dict[int, int] = {}
+    if with_cases:
+        own = dict(Case.objects.order_by().values("unit_id").annotate(n=Count("pk")).values_list("unit_id", "n"))
+    order: list[tuple[int, int]] = []
+    seen: set[int] = set()
+
+    def walk(pk: int, depth: int) -> int:
+        seen.add(pk)
+        order.append((pk, depth))
+        total = own.get(pk, 0)
+        for child in children.get(pk, []):
+            if child not in seen:
+                total += walk(child, depth + 1)
+        totals[pk] = total
+        return total
+
+    totals: dict[int, int] = {}
+    for root in children.get(None, []):
+        walk(root, 0)
+    for pk in sorted(set(units) - seen, key=lambda k: units[k][0]):  # a loop of parents: shown flat
+        if pk not in seen:
+            walk(pk, 0)
+    rows: list[dict[str, object]] = []
+    for pk, depth in order:
+        code, name, parent, region = units[pk]
+        row: dict[str, object] = {"kode_unit": code, "nama": name,
+                                  "induk": units[parent][0] if parent in units else "",
+                                  "kode_wilayah": region, "kedalaman": depth}
+        if with_cases:
+            row["kasus"] = own.get(pk, 0)
+            row["kasus_total"] = totals[pk]
+        rows.append(row)
+    return rows
+
+
+def cmd_units(args: argparse.Namespace) -> int:
+    setup_django()
+    import csv
+    import json
+
+    from django.conf import settings
+
+    lang = "en" if str(settings.KINERJA.language).startswith("en") else "id"
+    t = UNIT_TEXT[lang]
+    rows = unit_rows(with_cases=args.cases)
+    if args.format == "json":
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    keys = ["kode_unit", "nama", "induk", "kode_wilayah"] + (["kasus", "kasus_total"] if args.cases else [])
+    if args.format == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(keys)
+        writer.writerows([[row[k] for k in keys] for row in rows])
+        return 0
+    if not rows:
+        print(t["none"], file=sys.stderr)
+        return 0
+    header = [t["code"], t["name"], t["parent"], t["region"]] + ([t["cases"], t["total"]] if args.cases else [])
+    table = [header] + [["  " * int(str(row["kedalaman"])) + str(row["kode_unit"])] + [str(row[k]) for k in keys[1:]]
+                        for row in rows]
+    widths = [max(len(r[i]) for r in table) for i in range(len(header))]
+    for n, cells in enumerate(table):
+        print("  ".join(c.rjust(w) if i >= 4 and n else c.ljust(w)
+                        for i, (c, w) in enumerate(zip(cells, widths, strict=True))).rstrip())
+        if n == 0:
+            print("  ".join("-" * w for w in widths))
+    return 0
+
+
 # -- parser --------------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
@@ -241,6 +331,11 @@ def build_parser() -> argparse.ArgumentParser:
     add("verify", cmd_audit_verify, "Check the audit hash chain; report the first broken link.", asub)
 
     add("rotate-key", cmd_rotate_key, "Make a new encryption key and re-encrypt all identity fields and notes.")
+
+    sp = add("units", cmd_units, "List the units as a tree: code, name, parent, region code (the codes that "
+             "--unit takes).")
+    sp.add_argument("--cases", action="store_true", help="add the number of cases of each unit and its subtree")
+    sp.add_argument("--format", choices=["table", "json", "csv"], default="table")
 
     for register in _extensions():
         register(sub, add)

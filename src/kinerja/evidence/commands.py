@@ -53,8 +53,37 @@ def _run(body: Callable[[argparse.Namespace], int]) -> Handler:
     return handler
 
 
+def _lang() -> str:
+    from django.conf import settings
+
+    from kinerja.choices import language
+
+    return language(settings.KINERJA.language)
+
+
+def _workspace_users() -> list[str]:
+    """Usernames of the active staff who may work in the evidence workspace (the valid --user values)."""
+    from kinerja.register import permissions
+    from kinerja.register.models import Staff
+
+    return list(Staff.objects.filter(role__in=permissions.CAN_SEE_EVIDENCE, is_active=True)
+                .order_by("username").values_list("username", flat=True))
+
+
+def _user_hints(username: str) -> list[str]:
+    from kinerja.choices import hint_lines
+    from kinerja.register import permissions
+
+    roles = ", ".join(sorted(permissions.CAN_SEE_EVIDENCE))
+    lang = _lang()
+    who = {"id": f"Yang boleh: pengguna aktif berperan {roles}.",
+           "en": f"Allowed: active users with the role {roles}."}[lang]
+    return [who, *hint_lines(username, _workspace_users(), lang, always_all=40, all_without_near=40)]
+
+
 def _actor(username: str | None, *, required: bool = False) -> Any:
-    """The user named by --user, checked to hold a workspace role; the operator without it."""
+    """The user named by --user, checked to hold a workspace role; the operator without it.
+    A refusal names the usernames that may be given."""
     from kinerja.evidence.services import OPERATOR
     from kinerja.register import permissions
     from kinerja.register.models import Staff
@@ -62,15 +91,16 @@ def _actor(username: str | None, *, required: bool = False) -> Any:
     if not username:
         if required:
             raise _Refused(["Perintah ini perlu --user (nama pengguna yang mengekspor) / "
-                            "this command needs --user (the username of the person exporting)"])
+                            "this command needs --user (the username of the person exporting)", *_user_hints("")])
         return OPERATOR
     user = Staff.objects.filter(username=username).first()
     if user is None:
-        raise _Refused([f"Pengguna tidak ditemukan: {username} / user not found: {username}"])
+        raise _Refused([f"Pengguna tidak ditemukan: {username} / user not found: {username}", *_user_hints(username)])
     if permissions.role_of(user) not in permissions.CAN_SEE_EVIDENCE:
         raise _Refused([f"Pengguna {username} (peran {user.role or '-'}{'' if user.is_active else ', nonaktif'}) tidak "
                         f"boleh bekerja di ruang bukti / user {username} (role {user.role or '-'}"
-                        f"{'' if user.is_active else ', inactive'}) may not work in the evidence workspace"])
+                        f"{'' if user.is_active else ', inactive'}) may not work in the evidence workspace",
+                        *_user_hints("")])
     return user
 
 
@@ -212,8 +242,19 @@ def _matrix(args: argparse.Namespace) -> int:
 
 def _agreement(args: argparse.Namespace) -> int:
     from kinerja.evidence import selectors
+    from kinerja.evidence.services import EvidenceInputError
 
-    rows = selectors.agreement(_actor(args.user), args.code)
+    actor = _actor(args.user)
+    try:
+        rows = selectors.agreement(actor, args.code)
+    except EvidenceInputError as exc:
+        codable = [r["nama"] for r in selectors.codebook(actor) if r["dapat_dikode"]]
+        if args.code is None or args.code in codable:
+            raise
+        from kinerja.choices import hint_lines
+
+        raise _Refused([*(str(m) for m in exc.messages),
+                        *hint_lines(args.code, sorted(codable), _lang(), command="kinerja evidence codebook")]) from None
     if args.format == "json":
         _json(rows)
         return 0

@@ -1,7 +1,10 @@
 """`kinerja measures | scorecard | trend | frameworks`: the indicator engine on the command line.
 
 JSON is the machine output of indicators.md (numbers unrounded); `table` is for people: labels in
-KINERJA_LANGUAGE (Indonesian by default), two decimals in the language's number format."""
+KINERJA_LANGUAGE (Indonesian by default), two decimals in the language's number format.
+
+An error starts with one bilingual line ("Indonesian / English", greppable whatever the setting),
+followed by the valid choices and how to list them, in the user's language."""
 
 from __future__ import annotations
 
@@ -11,7 +14,10 @@ import datetime as dt
 import json
 import sys
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any, TextIO
+
+from kinerja import choices
 
 TEXT: dict[str, dict[str, str]] = {
     "id": {
@@ -23,6 +29,8 @@ TEXT: dict[str, dict[str, str]] = {
         "share": "porsi", "trend": "Tren", "year": "Tahun", "frameworks": "Kerangka penilaian",
         "dimensions": "Dimensi", "source": "Berkas", "id": "Kode", "name": "Nama", "weight": "bobot",
         "up": "naik lebih baik", "down": "turun lebih baik", "none": "-",
+        "level": "Tingkat", "organisation": "organisasi", "process": "proses", "individual": "individu",
+        "spm_extra": "tambahan SPM",
     },
     "en": {
         "measures": "Performance measures", "measure": "Measure", "value": "Value", "unit": "Unit",
@@ -33,14 +41,22 @@ TEXT: dict[str, dict[str, str]] = {
         "share": "share", "trend": "Trend", "year": "Year", "frameworks": "Frameworks",
         "dimensions": "Dimensions", "source": "File", "id": "Id", "name": "Name", "weight": "weight",
         "up": "higher is better", "down": "lower is better", "none": "-",
+        "level": "Level", "organisation": "organisation", "process": "process", "individual": "individual",
+        "spm_extra": "SPM extra",
     },
 }
 
+# `--lang` of one command run, over KINERJA_LANGUAGE
+_LANG: ContextVar[str | None] = ContextVar("kinerja_cli_lang", default=None)
+
 
 def _language() -> str:
+    chosen = _LANG.get()
+    if chosen:
+        return choices.language(chosen)
     from django.conf import settings
 
-    return "en" if str(settings.KINERJA.language).startswith("en") else "id"
+    return choices.language(settings.KINERJA.language)
 
 
 def fmt_number(value: Any, lang: str, integer: bool = False) -> str:
@@ -76,7 +92,11 @@ def _period_text(mulai: str, selesai: str, lang: str) -> str:
 
 # -- handlers ------------------------------------------------------------------------------------
 class UsageError(Exception):
-    pass
+    """A refusal: a bilingual first line, then hint lines in the user's language."""
+
+    def __init__(self, message: str, hints: list[str] | None = None) -> None:
+        self.lines = [message, *(hints or [])]
+        super().__init__("\n".join(self.lines))
 
 
 def _setup() -> None:
@@ -85,28 +105,111 @@ def _setup() -> None:
     cli.setup_django()
 
 
+def _unit(code: str | None) -> Any:
+    """The unit of --unit; a wrong or missing code names near codes and `kinerja units`."""
+    from kinerja.register.models import Unit
+
+    lang = _language()
+    known = dict(Unit.objects.values_list("code", "name"))
+    if not code:
+        raise UsageError("--unit perlu kode unit / --unit needs a unit code",
+                         choices.hint_lines("", list(known), lang, command="kinerja units",
+                                            describe=known.__getitem__))
+    try:
+        return Unit.objects.get(code=code)
+    except Unit.DoesNotExist:
+        raise UsageError(f"unit tidak dikenal / unknown unit: {code}",
+                         choices.hint_lines(code, list(known), lang, command="kinerja units", describe=known.__getitem__,
+                                            texts=known)) from None
+
+
+def _worker(username: str | None, unit: Any) -> Any:
+    """The social worker of --worker; a wrong username names the usernames of the unit's workers."""
+    from kinerja.register.models import Staff
+    from kinerja.register.selectors import descendant_unit_ids
+
+    if not username:
+        return None
+    worker = Staff.objects.filter(username=username).first()
+    if worker is not None:
+        return worker
+    lang = _language()
+    workers = list(Staff.objects.filter(unit_id__in=descendant_unit_ids(unit), role="pekerja_sosial")
+                   .order_by("username").values_list("username", flat=True))
+    hints = choices.hint_lines(username, workers, lang, always_all=40, all_without_near=40)
+    if not workers:
+        hints = [{"id": f"Unit {unit.code} belum punya pekerja sosial terdaftar.",
+                  "en": f"Unit {unit.code} has no registered social workers."}[lang]]
+    raise UsageError(f"pengguna tidak dikenal / unknown user: {username}", hints)
+
+
+def _measure(measure_id: str) -> Any:
+    """The measure of --measure; a wrong id names near ids (with their names) or every id."""
+    from kinerja.indicators import definitions as defs
+
+    if measure_id in defs.MEASURES:
+        return defs.get(measure_id)
+    lang = _language()
+    names = {mid: m.name(lang) for mid, m in defs.MEASURES.items()}
+    raise UsageError(f"indikator tidak dikenal / unknown measure: {measure_id}",
+                     choices.hint_lines(measure_id, defs.ALL_IDS, lang, command="kinerja measures --list",
+                                        all_without_near=len(defs.ALL_IDS), describe=names.__getitem__, texts=names))
+
+
+def _period_error(exc: Exception, start: dt.date | None, end: dt.date | None) -> UsageError:
+    lang = _language()
+    form = {"id": "Tulis --year TAHUN (mis. --year 2020), atau --from YYYY-MM-DD --to YYYY-MM-DD "
+                  "(--to adalah hari sesudah hari terakhir).",
+            "en": "Give --year YEAR (e.g. --year 2020), or --from YYYY-MM-DD --to YYYY-MM-DD "
+                  "(--to is the day after the last day)."}[lang]
+    if "must be after" in str(exc):
+        return UsageError(f"periode: --to harus sesudah --from / period: --to must be after --from "
+                          f"({start} .. {end})", [form])
+    return UsageError("periode: beri --year, atau --from dan --to / "
+                      "period: give either --year, or both --from and --to", [form])
+
+
+def _years(text: str) -> list[int]:
+    from kinerja.indicators.periods import parse_years
+
+    try:
+        return parse_years(text)
+    except ValueError:
+        lang = _language()
+        raise UsageError(f"--years harus berbentuk 2016-2025 / --years must look like 2016-2025, not {text!r}",
+                         [{"id": "Tahun awal, tanda hubung, tahun akhir (awal tidak sesudah akhir); "
+                                 "satu tahun saja juga boleh: 2020.",
+                           "en": "First year, a hyphen, last year (first not after last); "
+                                 "a single year is fine too: 2020."}[lang]]) from None
+
+
+def _framework(framework_id: str | None) -> None:
+    """Refuse an unknown --framework naming the available ones (shipped and the data folder's)."""
+    from kinerja.indicators import frameworks
+
+    if not framework_id:
+        return
+    found = frameworks.load_all()
+    if framework_id in found:
+        return
+    lang = _language()
+    raise UsageError(f"kerangka penilaian tidak dikenal / unknown framework: {framework_id}",
+                     choices.hint_lines(framework_id, sorted(found), lang, command="kinerja frameworks",
+                                        always_all=len(found), describe=lambda f: found[f].name(lang)))
+
+
 def _resolve(args: argparse.Namespace) -> tuple[Any, Any, Any]:
     """(unit, period, worker) from --unit, --year | --from/--to, --worker."""
     from kinerja.indicators.scorecard import period_of
-    from kinerja.register.models import Staff, Unit
 
-    try:
-        unit = Unit.objects.get(code=args.unit)
-    except Unit.DoesNotExist:
-        raise UsageError(f"unit tidak dikenal / unknown unit: {args.unit}") from None
+    unit = _unit(args.unit)
     start = getattr(args, "date_from", None)
     end = getattr(args, "date_to", None)
     try:
         period = period_of(args.year, start, end)
     except ValueError as exc:
-        raise UsageError(f"periode / period: {exc} (--year Y, or --from D --to D)") from None
-    worker = None
-    if getattr(args, "worker", None):
-        try:
-            worker = Staff.objects.get(username=args.worker)
-        except Staff.DoesNotExist:
-            raise UsageError(f"pengguna tidak dikenal / unknown user: {args.worker}") from None
-    return unit, period, worker
+        raise _period_error(exc, start, end) from None
+    return unit, period, _worker(getattr(args, "worker", None), unit)
 
 
 def _run(body: Callable[[argparse.Namespace, TextIO], None]) -> Callable[[argparse.Namespace], int]:
@@ -114,11 +217,18 @@ def _run(body: Callable[[argparse.Namespace, TextIO], None]) -> Callable[[argpar
         _setup()
         from kinerja.indicators.frameworks import FrameworkError
 
+        token = _LANG.set(getattr(args, "lang", None))
         try:
             body(args, sys.stdout)
-        except (UsageError, FrameworkError, KeyError) as exc:
-            print(str(exc).strip("'\""), file=sys.stderr)
+        except UsageError as exc:
+            for line in exc.lines:
+                print(line, file=sys.stderr)
             return 2
+        except (FrameworkError, KeyError) as exc:
+            print(exc.args[0] if exc.args else str(exc), file=sys.stderr)
+            return 2
+        finally:
+            _LANG.reset(token)
         return 0
 
     handler.__name__ = body.__name__
@@ -172,6 +282,7 @@ def scorecard_body(args: argparse.Namespace, out: TextIO) -> None:
     from kinerja.indicators.scorecard import scorecard
 
     unit, period, worker = _resolve(args)
+    _framework(args.framework)
     lang = _language()
     card = scorecard(unit, period, framework=args.framework, worker=worker, lang=lang)
     if args.format == "json":
@@ -230,25 +341,12 @@ def print_scorecard(card: dict[str, Any], out: TextIO, lang: str) -> None:
 
 
 def trend_body(args: argparse.Namespace, out: TextIO) -> None:
-    from kinerja.indicators import definitions as defs
-    from kinerja.indicators.periods import parse_years
     from kinerja.indicators.scorecard import trend
-    from kinerja.register.models import Staff, Unit
 
-    try:
-        years = parse_years(args.years)
-        m = defs.get(args.measure)
-    except (ValueError, KeyError) as exc:
-        raise UsageError(str(exc)) from None
-    try:
-        unit = Unit.objects.get(code=args.unit)
-    except Unit.DoesNotExist:
-        raise UsageError(f"unit tidak dikenal / unknown unit: {args.unit}") from None
-    worker = None
-    if args.worker:
-        worker = Staff.objects.filter(username=args.worker).first()
-        if worker is None:
-            raise UsageError(f"pengguna tidak dikenal / unknown user: {args.worker}")
+    years = _years(args.years)
+    m = _measure(args.measure)
+    unit = _unit(args.unit)
+    worker = _worker(args.worker, unit)
     series = trend(unit, years, m.id, worker=worker)
     lang = _language()
     t = TEXT[lang]
@@ -287,7 +385,61 @@ def frameworks_body(args: argparse.Namespace, out: TextIO) -> None:
     _table(rows, out)
 
 
-cmd_measures = _run(measures_body)
+def level_text(m: Any, lang: str) -> str:
+    """Where a measure is computed: organisation or process level, and whether for one worker too."""
+    t = TEXT[lang]
+    parts = [t["process"] if m.level == "process" else t["organisation"]]
+    if m.case_based:
+        parts.append(t["individual"])
+    if not m.core:
+        parts.append(t["spm_extra"])
+    return ", ".join(parts)
+
+
+def measure_list(lang: str) -> list[dict[str, Any]]:
+    """Every measure of definitions.py, in its order, as `kinerja measures --list` shows it."""
+    from kinerja.indicators import definitions as defs
+
+    return [{
+        "id": m.id, "name": m.name(lang), "name_id": m.name_id, "name_en": m.name_en,
+        "unit": m.unit_label(lang), "direction": m.direction,
+        "level": "process" if m.level == "process" else "organisation", "individual": m.case_based,
+        "yearly": m.yearly, "core": m.core,
+    } for m in defs.MEASURES.values()]
+
+
+def list_body(args: argparse.Namespace, out: TextIO) -> None:
+    from kinerja.indicators import definitions as defs
+
+    lang = _language()
+    t = TEXT[lang]
+    rows = measure_list(lang)
+    if args.format == "json":
+        json.dump(rows, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return
+    if args.format == "csv":
+        writer = csv.writer(out)
+        writer.writerow(["id", t["name"], t["unit"], t["direction"], t["level"]])
+        for r in rows:
+            writer.writerow([r["id"], r["name"], r["unit"], t[r["direction"]], level_text(defs.get(r["id"]), lang)])
+        return
+    table = [[t["id"], t["name"], t["unit"], t["direction"], t["level"]]]
+    table += [[r["id"], r["name"], r["unit"], t[r["direction"]], level_text(defs.get(r["id"]), lang)] for r in rows]
+    print(f"{t['measures']} ({len(rows)})", file=out)
+    print(file=out)
+    _table(table, out)
+
+
+def measures_command(args: argparse.Namespace, out: TextIO) -> None:
+    """`--list` describes the measures; otherwise they are computed for a unit and period."""
+    if args.list:
+        list_body(args, out)
+    else:
+        measures_body(args, out)
+
+
+cmd_measures = _run(measures_command)
 cmd_scorecard = _run(scorecard_body)
 cmd_trend = _run(trend_body)
 cmd_frameworks = _run(frameworks_body)
@@ -300,32 +452,56 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"tanggal harus YYYY-MM-DD / date must be YYYY-MM-DD: {text!r}") from None
 
 
+def _year(text: str) -> int:
+    try:
+        year = int(text)
+    except ValueError:
+        year = 0
+    if not 1900 <= year <= 2999:
+        raise argparse.ArgumentTypeError(f"tahun harus empat angka, mis. 2020 / year must be four digits, "
+                                         f"e.g. 2020: {text!r}")
+    return year
+
+
 def _period_args(sp: argparse.ArgumentParser) -> None:
-    sp.add_argument("--unit", required=True, help="kode unit (unit code); its descendants are included")
-    sp.add_argument("--year", type=int, help="calendar year (WIB)")
+    # not required by argparse: a missing --unit is refused with the list of unit codes
+    sp.add_argument("--unit", help="kode unit (unit code); its descendants are included; see `kinerja units`")
+    sp.add_argument("--year", type=_year, help="calendar year (WIB)")
     sp.add_argument("--from", dest="date_from", type=_date, help="first WIB date, YYYY-MM-DD (inclusive)")
     sp.add_argument("--to", dest="date_to", type=_date, help="WIB date after the last one (exclusive)")
     sp.add_argument("--worker", help="username: the individual level (cases assigned to that social worker)")
 
 
+def _lang_arg(sp: argparse.ArgumentParser) -> None:
+    sp.add_argument("--lang", choices=["id", "en"], help="language of names and labels (default KINERJA_LANGUAGE)")
+
+
 def register(sub: argparse._SubParsersAction, add: Callable[..., argparse.ArgumentParser]) -> None:
-    sp = add("measures", cmd_measures, "Compute every measure of indicators.md for a unit and period.")
+    sp = add("measures", cmd_measures, "Compute every measure of indicators.md for a unit and period; "
+             "--list describes every measure.")
     _period_args(sp)
     sp.add_argument("--publik", action="store_true",
                     help="the form that may leave the unit: counts below KINERJA_SUPPRESSION_K suppressed")
     sp.add_argument("--format", choices=["json", "table", "csv"], default="table")
+    sp.add_argument("--list", action="store_true",
+                    help="list every measure id with its name, unit, direction and level (no --unit needed)")
+    _lang_arg(sp)
 
     sp = add("scorecard", cmd_scorecard, "A framework's scorecard: values, targets, achievements, ratings.")
     _period_args(sp)
     sp.add_argument("--framework", help="framework id (default dwiyanto); see `kinerja frameworks`")
     sp.add_argument("--format", choices=["json", "table"], default="table")
+    _lang_arg(sp)
 
     sp = add("trend", cmd_trend, "One measure over calendar years.")
-    sp.add_argument("--unit", required=True, help="kode unit (unit code)")
+    sp.add_argument("--unit", help="kode unit (unit code); see `kinerja units`")
     sp.add_argument("--years", required=True, help="year range, e.g. 2016-2025")
-    sp.add_argument("--measure", required=True, help="measure id, e.g. tingkat_penyelesaian")
+    sp.add_argument("--measure", required=True,
+                    help="measure id, e.g. tingkat_penyelesaian; see `kinerja measures --list`")
     sp.add_argument("--worker", help="username: the individual level")
     sp.add_argument("--format", choices=["json", "table", "csv"], default="table")
+    _lang_arg(sp)
 
     sp = add("frameworks", cmd_frameworks, "List the frameworks (shipped and in <KINERJA_DATA_DIR>/frameworks).")
     sp.add_argument("--format", choices=["json", "table"], default="table")
+    _lang_arg(sp)
