@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
 
 from kinerja.cli import build_parser, main
 
 EXPECTED = {"init", "migrate", "demo", "serve", "import", "export", "generate", "user", "backup", "restore",
-            "audit", "rotate-key"}
+            "audit", "rotate-key", "units"}
 
 
 def test_help_lists_every_command_with_text():
@@ -81,3 +82,81 @@ def test_import_reports_a_failed_parsing_process_in_both_languages(db, tmp_path,
     assert "tidak ada yang ditulis" in err and "nothing written" in err and "kunci tidak terbaca" in err
     assert "Traceback" not in err
     assert not Case.objects.exists() and not Unit.objects.exists()
+
+
+def _english(settings):
+    import dataclasses
+
+    settings.KINERJA = dataclasses.replace(settings.KINERJA, language="en")
+
+
+def test_units_lists_the_tree_with_parents_and_region_codes(units, capsys, settings):
+    assert main(["units"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split("  ")[0] == "Kode unit" and "Induk" in lines[0] and "Kode wilayah" in lines[0]
+    body = [line.split("  ") for line in lines[2:]]
+    assert [line[:len(line) - len(line.lstrip())] + line.split()[0] for line in lines[2:]] == [
+        "14.71-DINSOS", "  14.71-RESOS", "    14.71-RESOS-ANAK", "14.72-RESOS-ANAK"]
+    assert "Seksi Rehabilitasi Sosial Anak" in lines[4] and "14.71-RESOS " in lines[4].split("Anak", 1)[1]
+    assert len(body) == 4
+    _english(settings)
+    assert main(["units"]) == 0
+    header = capsys.readouterr().out.splitlines()[0]
+    assert header.split()[:2] == ["Unit", "code"] and "Parent" in header and "Region code" in header
+
+
+def test_units_json_and_csv_with_case_counts(units, capsys):
+    import csv
+
+    from tests.indicator_factories import case, wib
+
+    for _ in range(3):
+        case(units["seksi"], wib(2020, 3, 1))
+    case(units["bidang"], wib(2020, 3, 1))
+    assert main(["units", "--format", "json", "--cases"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["kode_unit"], r["induk"], r["kedalaman"], r["kasus"], r["kasus_total"]) for r in rows] == [
+        ("14.71-DINSOS", "", 0, 0, 4), ("14.71-RESOS", "14.71-DINSOS", 1, 1, 4),
+        ("14.71-RESOS-ANAK", "14.71-RESOS", 2, 3, 3), ("14.72-RESOS-ANAK", "", 0, 0, 0)]
+    assert rows[0]["nama"] == "Dinas Sosial Kota Pekanbaru" and rows[3]["kode_wilayah"] == "14.72"
+    assert main(["units", "--format", "csv"]) == 0
+    table = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert table[0] == ["kode_unit", "nama", "induk", "kode_wilayah"]  # the columns of unit.csv
+    assert table[3] == ["14.71-RESOS-ANAK", "Seksi Rehabilitasi Sosial Anak", "14.71-RESOS", "14.71"]
+
+
+def test_units_on_an_empty_register_says_how_to_add_them(db, capsys):
+    assert main(["units"]) == 0
+    out, err = capsys.readouterr()
+    assert out == "" and "kinerja import" in err and "unit.csv" in err
+
+
+def test_evidence_user_errors_name_the_usernames_that_may_work_there(users, capsys, settings):
+    assert main(["evidence", "matrix", "--user", "penelit"]) == 1
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == "Pengguna tidak ditemukan: penelit / user not found: penelit"
+    assert lines[1] == "Yang boleh: pengguna aktif berperan evaluator, kepala_seksi."
+    assert lines[2] == "Mungkin maksud Anda: peneliti"
+    assert lines[3] == "Pilihan yang ada: kasi, kasi_lain, peneliti"
+    _english(settings)
+    assert main(["evidence", "matrix", "--user", "peksos1"]) == 1
+    lines = capsys.readouterr().err.splitlines()
+    assert "may not work in the evidence workspace" in lines[0]
+    assert lines[1:] == ["Allowed: active users with the role evaluator, kepala_seksi.",
+                         "Valid choices: kasi, kasi_lain, peneliti"]
+
+
+def test_evidence_unknown_code_names_near_codes(users, capsys, settings):
+    from kinerja.evidence.models import Code
+
+    for name in ("anggaran", "komunikasi", "sdm"):
+        Code.objects.create(name=name)
+    assert main(["evidence", "agreement", "--code", "anggarn"]) == 1
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == "Kode tidak dikenal: anggarn / Unknown code: anggarn"
+    assert lines[1:] == ["Mungkin maksud Anda: anggaran", "Pilihan yang ada: anggaran, komunikasi, sdm",
+                         "Daftar lengkap: kinerja evidence codebook"]
+    _english(settings)
+    assert main(["evidence", "agreement", "--code", "xyz"]) == 1
+    assert capsys.readouterr().err.splitlines()[1:] == ["Valid choices: anggaran, komunikasi, sdm",
+                                                        "Full list: kinerja evidence codebook"]

@@ -41,10 +41,12 @@ def near(given: str, choices: Iterable[str], n: int = 5, texts: dict[str, str] |
     wanted = given.strip().lower()
     if not wanted:
         return []
-    lowered: dict[str, str] = {}
-    for c in options:
-        lowered.setdefault(c.lower(), c)
-    found = [lowered[m] for m in difflib.get_close_matches(wanted, list(lowered), n=n, cutoff=0.6)]
+    scored = []
+    for index, c in enumerate(options):
+        matcher = difflib.SequenceMatcher(None, wanted, c.lower())
+        if matcher.real_quick_ratio() >= 0.6 and matcher.quick_ratio() >= 0.6 and matcher.ratio() >= 0.6:
+            scored.append((-matcher.ratio(), index, c))  # ties keep the order of the choices
+    found = [c for _, _, c in sorted(scored)[:n]]
     for c in options:
         inside = (len(wanted) >= 3 and wanted in c.lower()) or (
             len(wanted) >= 4 and wanted in (texts or {}).get(c, "").lower())
