@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 
 from kinerja.evidence import selectors, services
 from kinerja.evidence.analysis import records, refiqda
-from kinerja.evidence.models import Code, Coding, Informant, Memo, Source
+from kinerja.evidence.models import Code, Coding, ImportedCoder, Informant, Memo, Source, SourceGroup
 from kinerja.evidence.services import EvidenceInputError
 from kinerja.register.models import AuditEntry, Staff
 from tests.evidence_factories import docx_bytes, evidence_counts, pdf_bytes, qde, rezip, sample_fixture  # noqa: F401
@@ -242,18 +242,69 @@ def test_qdpx_import_creates_inactive_coders_and_everything_else(users):
     assert "Diimpor: 1 sumber, 2 koding" in summary.report() and "Imported: 1 sources" in summary.report()
 
 
-def test_qdpx_import_reuses_an_existing_user_and_codes(users):
-    services.ensure_default_codebook()
+def _peneliti_project() -> bytes:
     anggaran = Code.objects.get(name="anggaran")
-    data = refiqda.write_qdpx(_project(
+    return refiqda.write_qdpx(_project(
         users=(records.User(G(1), "peneliti"),),
         codes=(records.Code(str(anggaran.uid), "anggaran"),),
         codings=(records.Coding(G(40), G(30), 0, 10, str(anggaran.uid), "peneliti"),),
         memos=(),
     ))
+
+
+def test_qdpx_user_named_like_an_account_becomes_a_separate_workspace_coder(users):
+    """The attack: a project whose user is called like a real account (here the evaluator
+    ``peneliti``, or ``kasi``) must not credit its codings to that account."""
+    services.ensure_default_codebook()
+    summary = services.import_qdpx(users["kasi"], _peneliti_project())
+    assert (summary.codes, summary.codes_reused, summary.users_created) == (0, 1, ["peneliti"])
+    coding = Coding.objects.get()
+    assert coding.coder != users["evaluator"]
+    assert coding.coder.username == "peneliti~impor" and coding.coder.full_name == "peneliti"
+    assert not coding.coder.is_active and not coding.coder.has_usable_password()
+    assert ImportedCoder.objects.get(name="peneliti").account == coding.coder
+    assert not users["evaluator"].evidence_codings.exists()
+    # the agreement and the export name the imported coder, never the account
+    assert selectors.workspace_project().coder_names() == ["peneliti~impor"]
+
+
+def test_qdpx_imported_coder_is_reused_by_a_later_import_of_the_same_name(users):
+    services.ensure_default_codebook()
+    services.import_qdpx(users["kasi"], _peneliti_project())
+    other = records.Source(G(31), "Wawancara lain", "wawancara", "Dana pemulangan kurang sekali.")
+    anggaran = Code.objects.get(name="anggaran")
+    data = refiqda.write_qdpx(_project(
+        users=(records.User(G(7), "peneliti"),), codes=(records.Code(str(anggaran.uid), "anggaran"),),
+        informants=(), sources=(other,), memos=(),
+        codings=(records.Coding(G(42), G(31), 0, 4, str(anggaran.uid), "peneliti"),)))
     summary = services.import_qdpx(users["kasi"], data)
-    assert (summary.codes, summary.codes_reused, summary.users_created) == (0, 1, [])
+    assert summary.users_created == []
+    assert {c.coder.username for c in Coding.objects.all()} == {"peneliti~impor"}
+    assert ImportedCoder.objects.count() == 1
+
+
+def test_qdpx_user_mapped_explicitly_is_credited_to_the_account(users):
+    services.ensure_default_codebook()
+    summary = services.import_qdpx(users["kasi"], _peneliti_project(), user_map={"peneliti": "peneliti"})
+    assert summary.users_created == [] and summary.users_mapped == ["peneliti"]
     assert Coding.objects.get().coder == users["evaluator"]
+    assert not ImportedCoder.objects.exists()
+    assert "1 coders mapped to accounts" in summary.report()
+
+
+@pytest.mark.parametrize(("mapping", "expect"), [
+    ({"peneliti": "tidak_ada"}, "no account tidak_ada"),
+    ({"peneliti": "admin1"}, "cannot code in the evidence workspace"),
+    ({"orang_lain": "peneliti"}, "no user orang_lain to map; its users are: peneliti"),
+])
+def test_qdpx_bad_user_map_writes_nothing(users, mapping, expect):
+    services.ensure_default_codebook()
+    data = _peneliti_project()
+    before = evidence_counts()
+    with pytest.raises(EvidenceInputError) as err:
+        services.import_qdpx(users["kasi"], data, user_map=mapping)
+    assert expect in _all(err)
+    assert evidence_counts() == before and not ImportedCoder.objects.exists()
 
 
 def _refused_import(user, data: bytes, *expect: str) -> None:

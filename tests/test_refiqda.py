@@ -251,7 +251,7 @@ def test_nvivo_style_upper_case_member_names_are_matched() -> None:
     (coding,) = result.project.codings
     assert coding.coder == "ani" and coding.stance == "netral"
     assert result.project.sources[0].text[coding.start : coding.end] == "Anggaran"
-    assert result.project.sources[0].type == "wawancara"  # default, with a warning
+    assert result.project.sources[0].type == "dokumentasi"  # the neutral default, with a notice
     assert any("type set" in w.en for w in result.warnings)
 
 
