@@ -503,3 +503,53 @@ def test_analysis_sees_each_change_at_once(users, sample):
     assert "peneliti1/peneliti_b" in selectors.agreement(ev, "saran")[0]["kappa"]
     Coding.objects.filter(coder=ev).delete()
     assert {r["kode"]: r for r in selectors.matrix(ev)} == first
+
+
+# --------------------------------------------------------------------------- other tools' projects
+
+
+def test_nvivo_and_maxqda_projects_land_right_and_export_back(users):
+    """Positions counted in UTF-16 units (NVivo) land on the right text in the workspace; document
+    sets become source types and groups; the export counts code points and keeps the groups."""
+    from tests.test_refiqda import EMOJI_TEXT, MAXQDA_SETS, _at, _tool_qdpx
+
+    texts = {"W": EMOJI_TEXT, "O": "Observasi: anggaran.", "D": "Dokumen anggaran.", "X": "Lain anggaran."}
+    codings = [("W", "anggaran", 0, None), ("W", "polisi", 0, None), ("O", "anggaran", 0, None),
+               ("D", "anggaran", 0, None), ("X", "anggaran", 0, None)]
+    ids = {"g1": G(601), "g2": G(602), "g3": G(603), "g4": G(604), "g5": G(605), "w": G(710), "o": G(711),
+           "d": G(712)}
+    sets = MAXQDA_SETS.format(**ids).replace("{", "{{").replace("}", "}}")
+    data = _tool_qdpx(texts, codings, origin="NVivo 14", unit="utf16", sets=sets)
+    summary = services.import_qdpx(users["evaluator"], data)
+    assert (summary.sources, summary.codings, summary.groups) == (4, 5, 1)
+    report = summary.report()
+    assert "read as UTF-16 units" in report and "1 sources are in no type set" in report
+    landed = sorted((c.source.title, services.source_text(c.source)[c.start:c.end]) for c in Coding.objects.all())
+    assert landed == [("D", "anggaran"), ("O", "anggaran"), ("W", "anggaran"), ("W", "polisi"), ("X", "anggaran")]
+    assert dict(Source.objects.values_list("title", "type")) == {
+        "W": "wawancara", "O": "observasi", "D": "dokumentasi", "X": "dokumentasi"}
+    group = SourceGroup.objects.get()
+    assert (str(group.uid), group.name) == (G(603), "Kelurahan Sukajadi")
+    assert sorted(group.sources.values_list("title", flat=True)) == ["D", "W"]
+    assert {c.stance for c in Coding.objects.all()} == {"netral"}
+    assert all(r["konvergen"] is None for r in selectors.matrix(users["evaluator"]))  # no stance: no verdict
+
+    exported = services.export_qdpx(users["evaluator"], "arsip penelitian")
+    text = qde(exported)
+    start, end = _at(EMOJI_TEXT, "polisi")
+    assert f'name="polisi" startPosition="{start}" endPosition="{end}"' in text
+    assert f'<Set guid="{G(603)}" name="Kelurahan Sukajadi">' in text
+    back = refiqda.read_qdpx(exported)
+    assert back.project.groups == (records.SourceGroup(G(603), "Kelurahan Sukajadi", (G(710), G(712))),)
+    assert not any("read as" in w.en for w in back.warnings)
+
+
+def test_importers_type_replaces_the_neutral_default(users):
+    from tests.test_refiqda import _tool_qdpx
+
+    data = _tool_qdpx({"A": "Satu anggaran."}, [("A", "anggaran", 0, "anggaran")], origin="QualCoder 3.6")
+    summary = services.import_qdpx(users["evaluator"], data, default_source_type="wawancara")
+    assert Source.objects.get().type == "wawancara" and "import again with --type" not in summary.report()
+    with pytest.raises(EvidenceInputError) as err:
+        services.import_qdpx(users["evaluator"], data, default_source_type="video")
+    assert "wawancara, observasi or dokumentasi" in _all(err)

@@ -537,7 +537,7 @@ def _plan_users(names: Iterable[str], user_map: dict[str, str], plan: _Plan) -> 
         if name in earlier:
             coders.reused[name] = earlier[name]
         elif not name.strip() or len(name) > 150:
-            plan.error(_("The REFI-QDA user name %(name)s cannot be a coder name (1 to 150 characters)."),
+            plan.error(_("The REFI-QDA user name %(name)s cannot be a username (1 to 150 characters)."),
                        name=name[:40])
         else:
             coders.to_create.append(name)

@@ -12,7 +12,8 @@ REFI-QDA counts positions in Unicode code points, as Python indexes a ``str``. N
 
 Which reading a file uses is decided by a check. Where a selection carries the selected text
 (the ``name`` attribute that QualCoder, MAXQDA and ATLAS.ti write), that text is the check of the
-selection. Otherwise the check is that a selection starts and ends on word boundaries, a weak
+selection. Otherwise the check is that a selection starts and ends on word boundaries (and not
+with white space), a weak
 test for one selection but a strong one over a whole source, so the reading of a source is the
 one that the most of its selections pass, ties going to the maker's habit (NVivo: UTF-16).
 
@@ -193,7 +194,11 @@ def _word(ch: str) -> bool:
 
 
 def on_word_boundaries(text: str, start: int, end: int) -> bool:
-    """True when ``text[start:end]`` neither starts nor ends inside a word."""
+    """True when ``text[start:end]`` holds a word, neither starts nor ends inside one, and has no
+    white space at either end (a selection shifted by one often begins or ends with a space)."""
+    piece = text[start:end]
+    if not any(_word(ch) for ch in piece) or piece[0].isspace() or piece[-1].isspace():
+        return False
     if start > 0 and _word(text[start - 1]) and _word(text[start]):
         return False
     return not (end < len(text) and _word(text[end - 1]) and _word(text[end]))

@@ -42,6 +42,7 @@ from urllib.parse import unquote
 
 from lxml import etree
 
+from . import positions
 from .records import (
     SOURCE_TYPES,
     STANCES,
@@ -59,7 +60,6 @@ from .records import (
     is_colour,
     normalize_guid,
 )
-from . import positions
 from .sources import SourceReadError, decode_text
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
