@@ -81,8 +81,11 @@ def test_matrix_json_shape_and_triangulation_on_the_sample(sample, capsys):
     assert by["anggaran"]["sikap"]["mendukung"] == 0 < by["anggaran"]["sikap"]["menghambat"]
     assert "IA-07 · NA, 14 th" in by["sarana_prasarana"]["informan"]  # a child: initials and age only
     assert not by["target_tercapai"]["triangulasi_sumber"]  # one informant only
+    silent = [r for r in rows if not r["sikap"]["mendukung"] and not r["sikap"]["menghambat"]]
+    assert silent and all(r["konvergen"] is None for r in silent)  # no evidence: no verdict, JSON null
     assert main(["evidence", "matrix"]) == 0
-    assert "konvergen" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "konvergen" in out and "tidak ada bukti" in out
 
 
 def test_search_matches_word_forms(sample, capsys):
@@ -189,3 +192,35 @@ def test_export_segments_command(sample, users, tmp_path):
     assert main(["evidence", "export-segments", str(path), "--user", "kasi", "--reason", "rapat evaluasi"]) == 0
     assert path.read_bytes().startswith(b"PK")
     assert AuditEntry.objects.get().action == "ekspor_bukti_segmen"
+
+
+def test_import_qdpx_maps_users_only_when_told(sample, users, tmp_path, capsys):
+    """A project whose user is named like an existing account (``kasi``) gets a workspace coder of
+    its own; --map-user credits the codings to the account explicitly."""
+    from kinerja.evidence.analysis import records
+    from kinerja.evidence.models import Coding, ImportedCoder
+
+    def project(n: int) -> bytes:
+        code = Code.objects.get(name="anggaran")
+        return refiqda.write_qdpx(records.Project(
+            users=(records.User(f"00000000-0000-4000-8000-{n:012d}", "kasi"),),
+            codes=(records.Code(str(code.uid), "anggaran"),),
+            sources=(records.Source(f"00000000-0000-4000-8000-{n + 1:012d}", f"Impor {n}", "observasi",
+                                    "Anggaran kurang."),),
+            codings=(records.Coding(f"00000000-0000-4000-8000-{n + 2:012d}", f"00000000-0000-4000-8000-{n + 1:012d}",
+                                    0, 8, str(code.uid), "kasi", "menghambat"),)))
+
+    first, second = tmp_path / "a.qdpx", tmp_path / "b.qdpx"
+    first.write_bytes(project(900))
+    second.write_bytes(project(910))
+    assert main(["evidence", "import-qdpx", str(first)]) == 0
+    out = capsys.readouterr().out
+    assert "1 pengkode baru" in out and "1 new coders" in out
+    coding = Coding.objects.get(uid="00000000-0000-4000-8000-000000000902")
+    assert coding.coder != users["kasi"] and coding.coder.username == "kasi~impor"
+    assert ImportedCoder.objects.get(name="kasi").account == coding.coder
+    assert main(["evidence", "import-qdpx", str(second), "--map-user", "kasi"]) == 1
+    assert "--map-user must be QDA_NAME=USERNAME" in capsys.readouterr().err
+    assert main(["evidence", "import-qdpx", str(second), "--map-user", "kasi=kasi"]) == 0
+    assert "1 coders mapped to accounts" in capsys.readouterr().out
+    assert Coding.objects.get(uid="00000000-0000-4000-8000-000000000912").coder == users["kasi"]

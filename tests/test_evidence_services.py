@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 
 from kinerja.evidence import selectors, services
 from kinerja.evidence.analysis import records, refiqda
-from kinerja.evidence.models import Code, Coding, Informant, Memo, Source
+from kinerja.evidence.models import Code, Coding, ImportedCoder, Informant, Memo, Source, SourceGroup
 from kinerja.evidence.services import EvidenceInputError
 from kinerja.register.models import AuditEntry, Staff
 from tests.evidence_factories import docx_bytes, evidence_counts, pdf_bytes, qde, rezip, sample_fixture  # noqa: F401
@@ -242,18 +242,69 @@ def test_qdpx_import_creates_inactive_coders_and_everything_else(users):
     assert "Diimpor: 1 sumber, 2 koding" in summary.report() and "Imported: 1 sources" in summary.report()
 
 
-def test_qdpx_import_reuses_an_existing_user_and_codes(users):
-    services.ensure_default_codebook()
+def _peneliti_project() -> bytes:
     anggaran = Code.objects.get(name="anggaran")
-    data = refiqda.write_qdpx(_project(
+    return refiqda.write_qdpx(_project(
         users=(records.User(G(1), "peneliti"),),
         codes=(records.Code(str(anggaran.uid), "anggaran"),),
         codings=(records.Coding(G(40), G(30), 0, 10, str(anggaran.uid), "peneliti"),),
         memos=(),
     ))
+
+
+def test_qdpx_user_named_like_an_account_becomes_a_separate_workspace_coder(users):
+    """The attack: a project whose user is called like a real account (here the evaluator
+    ``peneliti``, or ``kasi``) must not credit its codings to that account."""
+    services.ensure_default_codebook()
+    summary = services.import_qdpx(users["kasi"], _peneliti_project())
+    assert (summary.codes, summary.codes_reused, summary.users_created) == (0, 1, ["peneliti"])
+    coding = Coding.objects.get()
+    assert coding.coder != users["evaluator"]
+    assert coding.coder.username == "peneliti~impor" and coding.coder.full_name == "peneliti"
+    assert not coding.coder.is_active and not coding.coder.has_usable_password()
+    assert ImportedCoder.objects.get(name="peneliti").account == coding.coder
+    assert not users["evaluator"].evidence_codings.exists()
+    # the agreement and the export name the imported coder, never the account
+    assert selectors.workspace_project().coder_names() == ["peneliti~impor"]
+
+
+def test_qdpx_imported_coder_is_reused_by_a_later_import_of_the_same_name(users):
+    services.ensure_default_codebook()
+    services.import_qdpx(users["kasi"], _peneliti_project())
+    other = records.Source(G(31), "Wawancara lain", "wawancara", "Dana pemulangan kurang sekali.")
+    anggaran = Code.objects.get(name="anggaran")
+    data = refiqda.write_qdpx(_project(
+        users=(records.User(G(7), "peneliti"),), codes=(records.Code(str(anggaran.uid), "anggaran"),),
+        informants=(), sources=(other,), memos=(),
+        codings=(records.Coding(G(42), G(31), 0, 4, str(anggaran.uid), "peneliti"),)))
     summary = services.import_qdpx(users["kasi"], data)
-    assert (summary.codes, summary.codes_reused, summary.users_created) == (0, 1, [])
+    assert summary.users_created == []
+    assert {c.coder.username for c in Coding.objects.all()} == {"peneliti~impor"}
+    assert ImportedCoder.objects.count() == 1
+
+
+def test_qdpx_user_mapped_explicitly_is_credited_to_the_account(users):
+    services.ensure_default_codebook()
+    summary = services.import_qdpx(users["kasi"], _peneliti_project(), user_map={"peneliti": "peneliti"})
+    assert summary.users_created == [] and summary.users_mapped == ["peneliti"]
     assert Coding.objects.get().coder == users["evaluator"]
+    assert not ImportedCoder.objects.exists()
+    assert "1 coders mapped to accounts" in summary.report()
+
+
+@pytest.mark.parametrize(("mapping", "expect"), [
+    ({"peneliti": "tidak_ada"}, "no account tidak_ada"),
+    ({"peneliti": "admin1"}, "cannot code in the evidence workspace"),
+    ({"orang_lain": "peneliti"}, "no user orang_lain to map; its users are: peneliti"),
+])
+def test_qdpx_bad_user_map_writes_nothing(users, mapping, expect):
+    services.ensure_default_codebook()
+    data = _peneliti_project()
+    before = evidence_counts()
+    with pytest.raises(EvidenceInputError) as err:
+        services.import_qdpx(users["kasi"], data, user_map=mapping)
+    assert expect in _all(err)
+    assert evidence_counts() == before and not ImportedCoder.objects.exists()
 
 
 def _refused_import(user, data: bytes, *expect: str) -> None:
@@ -452,3 +503,53 @@ def test_analysis_sees_each_change_at_once(users, sample):
     assert "peneliti1/peneliti_b" in selectors.agreement(ev, "saran")[0]["kappa"]
     Coding.objects.filter(coder=ev).delete()
     assert {r["kode"]: r for r in selectors.matrix(ev)} == first
+
+
+# --------------------------------------------------------------------------- other tools' projects
+
+
+def test_nvivo_and_maxqda_projects_land_right_and_export_back(users):
+    """Positions counted in UTF-16 units (NVivo) land on the right text in the workspace; document
+    sets become source types and groups; the export counts code points and keeps the groups."""
+    from tests.test_refiqda import EMOJI_TEXT, MAXQDA_SETS, _at, _tool_qdpx
+
+    texts = {"W": EMOJI_TEXT, "O": "Observasi: anggaran.", "D": "Dokumen anggaran.", "X": "Lain anggaran."}
+    codings = [("W", "anggaran", 0, None), ("W", "polisi", 0, None), ("O", "anggaran", 0, None),
+               ("D", "anggaran", 0, None), ("X", "anggaran", 0, None)]
+    ids = {"g1": G(601), "g2": G(602), "g3": G(603), "g4": G(604), "g5": G(605), "w": G(710), "o": G(711),
+           "d": G(712)}
+    sets = MAXQDA_SETS.format(**ids).replace("{", "{{").replace("}", "}}")
+    data = _tool_qdpx(texts, codings, origin="NVivo 14", unit="utf16", sets=sets)
+    summary = services.import_qdpx(users["evaluator"], data)
+    assert (summary.sources, summary.codings, summary.groups) == (4, 5, 1)
+    report = summary.report()
+    assert "read as UTF-16 units" in report and "1 sources are in no type set" in report
+    landed = sorted((c.source.title, services.source_text(c.source)[c.start:c.end]) for c in Coding.objects.all())
+    assert landed == [("D", "anggaran"), ("O", "anggaran"), ("W", "anggaran"), ("W", "polisi"), ("X", "anggaran")]
+    assert dict(Source.objects.values_list("title", "type")) == {
+        "W": "wawancara", "O": "observasi", "D": "dokumentasi", "X": "dokumentasi"}
+    group = SourceGroup.objects.get()
+    assert (str(group.uid), group.name) == (G(603), "Kelurahan Sukajadi")
+    assert sorted(group.sources.values_list("title", flat=True)) == ["D", "W"]
+    assert {c.stance for c in Coding.objects.all()} == {"netral"}
+    assert all(r["konvergen"] is None for r in selectors.matrix(users["evaluator"]))  # no stance: no verdict
+
+    exported = services.export_qdpx(users["evaluator"], "arsip penelitian")
+    text = qde(exported)
+    start, end = _at(EMOJI_TEXT, "polisi")
+    assert f'name="polisi" startPosition="{start}" endPosition="{end}"' in text
+    assert f'<Set guid="{G(603)}" name="Kelurahan Sukajadi">' in text
+    back = refiqda.read_qdpx(exported)
+    assert back.project.groups == (records.SourceGroup(G(603), "Kelurahan Sukajadi", (G(710), G(712))),)
+    assert not any("read as" in w.en for w in back.warnings)
+
+
+def test_importers_type_replaces_the_neutral_default(users):
+    from tests.test_refiqda import _tool_qdpx
+
+    data = _tool_qdpx({"A": "Satu anggaran."}, [("A", "anggaran", 0, "anggaran")], origin="QualCoder 3.6")
+    summary = services.import_qdpx(users["evaluator"], data, default_source_type="wawancara")
+    assert Source.objects.get().type == "wawancara" and "import again with --type" not in summary.report()
+    with pytest.raises(EvidenceInputError) as err:
+        services.import_qdpx(users["evaluator"], data, default_source_type="video")
+    assert "wawancara, observasi or dokumentasi" in _all(err)

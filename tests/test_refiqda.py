@@ -5,11 +5,13 @@ from __future__ import annotations
 import io
 import zipfile
 from datetime import date
+from html import escape
 from pathlib import Path
 
 import pytest
 import xmlschema
 
+from kinerja.evidence.analysis import positions
 from kinerja.evidence.analysis.records import (
     Code,
     Coding,
@@ -17,6 +19,7 @@ from kinerja.evidence.analysis.records import (
     Memo,
     Project,
     Source,
+    SourceGroup,
     User,
 )
 from kinerja.evidence.analysis.refiqda import (
@@ -251,7 +254,7 @@ def test_nvivo_style_upper_case_member_names_are_matched() -> None:
     (coding,) = result.project.codings
     assert coding.coder == "ani" and coding.stance == "netral"
     assert result.project.sources[0].text[coding.start : coding.end] == "Anggaran"
-    assert result.project.sources[0].type == "wawancara"  # default, with a warning
+    assert result.project.sources[0].type == "dokumentasi"  # the neutral default, with a notice
     assert any("type set" in w.en for w in result.warnings)
 
 
@@ -384,3 +387,253 @@ def test_whole_source_coding_unknown_user_and_unreferenced_note() -> None:
     assert result.project.sources[0].type == "dokumentasi"
     (memo,) = result.project.memos
     assert (memo.target_kind, memo.title, memo.text) == ("project", "Lepas", "Catatan bebas")
+
+
+# ------------------------------------------------------------------ positions as their makers meant them
+
+EMOJI_TEXT = "Ibu 😀 bilang anggaran 🙏🙏 kurang.\nKoordinasi 😀 dengan polisi lambat sekali."
+CRLF_TEXT = "Baris satu.\r\nAnggaran terbatas 🙏 sekali.\r\n\r\nKoordinasi dengan polisi lambat."
+
+
+def _u16(text: str, index: int) -> int:
+    return len(text[:index].encode("utf-16-le")) // 2
+
+
+def _at(text: str, word: str, nth: int = 0) -> tuple[int, int]:
+    start = -1
+    for _ in range(nth + 1):
+        start = text.index(word, start + 1)
+    return start, start + len(word)
+
+
+@pytest.mark.parametrize("reading", positions.READINGS)
+def test_every_reading_lands_on_the_same_word(reading: str) -> None:
+    lf = CRLF_TEXT.replace("\r\n", "\n")
+    count = {
+        positions.CODEPOINT: lambda s, i: i,
+        positions.UTF16: _u16,
+        positions.LF_ON_CRLF: lambda s, i: i,
+        positions.UTF16_LF_ON_CRLF: _u16,
+    }[reading]
+    basis = lf if "lf" in reading else CRLF_TEXT
+    for word in ("sekali", "Koordinasi", "lambat."):
+        start, end = _at(basis, word)
+        span = positions.to_codepoints(CRLF_TEXT, count(basis, start), count(basis, end), reading)
+        assert span is not None and CRLF_TEXT[span[0]:span[1]] == word
+
+
+def test_a_reading_that_cannot_hold_gives_none() -> None:
+    emoji_at = _u16(EMOJI_TEXT, EMOJI_TEXT.index("😀"))
+    assert positions.to_codepoints(EMOJI_TEXT, emoji_at + 1, emoji_at + 4, positions.UTF16) is None  # mid-pair
+    assert positions.to_codepoints(EMOJI_TEXT, 0, 10_000, positions.CODEPOINT) is None
+    with pytest.raises(ValueError):
+        positions.to_codepoints(EMOJI_TEXT, 0, 1, "bytes")
+
+
+def test_the_name_picks_the_reading_and_repairs_a_shifted_selection() -> None:
+    right = [positions.Selection(*_at(EMOJI_TEXT, w), w) for w in ("Ibu", "bilang")]
+    start, end = _at(EMOJI_TEXT, "polisi")
+    shifted = positions.Selection(_u16(EMOJI_TEXT, start), _u16(EMOJI_TEXT, end), "polisi")
+    placed = positions.place(EMOJI_TEXT, [*right, shifted])
+    assert placed.reading == positions.CODEPOINT
+    assert [p.status for p in placed.placements if p] == ["confirmed", "confirmed", "repaired"]
+    last = placed.placements[-1]
+    assert last is not None and EMOJI_TEXT[last.start:last.end] == "polisi" and last.reading == positions.UTF16
+
+
+def test_a_selection_no_reading_confirms_is_kept_and_marked() -> None:
+    start, end = _at(EMOJI_TEXT, "kurang")
+    placed = positions.place(EMOJI_TEXT, [positions.Selection(start, end, "sesuatu yang lain")])
+    (only,) = placed.placements
+    assert only is not None and only.status == positions.UNCONFIRMED and (only.start, only.end) == (start, end)
+    assert placed.count(positions.UNCONFIRMED) == 1
+
+
+def test_names_compare_up_to_white_space_and_ellipsis() -> None:
+    assert positions.name_match("anggaran\r\nkurang", "anggaran kurang") == 1  # XML made the break a space
+    assert positions.name_match("anggaran kurang", "anggaran kurang") == 2
+    assert positions.name_match("Koordinasi dengan polisi lambat", "Koordinasi dengan...") == 1
+    assert positions.name_match("Koordinasi dengan polisi", "Koord...") == 0  # too short to tell
+    assert positions.name_match("lain", "anggaran") == 0
+
+
+def test_without_names_word_boundaries_decide_and_nvivo_breaks_ties() -> None:
+    words = ("anggaran", "kurang", "Koordinasi", "polisi")
+    utf16 = [positions.Selection(_u16(EMOJI_TEXT, s), _u16(EMOJI_TEXT, e)) for s, e in map(
+        lambda w: _at(EMOJI_TEXT, w), words)]
+    for prefer in (False, True):  # the boundaries decide whoever made the file
+        placed = positions.place(EMOJI_TEXT, utf16, prefer_utf16=prefer)
+        assert placed.reading == positions.UTF16
+        assert [EMOJI_TEXT[p.start:p.end] for p in placed.placements if p] == list(words)
+    # a selection before any emoji reads the same either way: nothing to decide, nothing reported
+    placed = positions.place(EMOJI_TEXT, [positions.Selection(0, 3)], prefer_utf16=True)
+    assert placed.placements[0] == positions.Placement(0, 3, positions.UTF16, positions.CONFIRMED)
+    # a part of a word after an emoji, where no reading is on word boundaries: unconfirmed
+    start, _end = _at(EMOJI_TEXT, "kurang")
+    placed = positions.place(EMOJI_TEXT, [positions.Selection(start + 2, start + 4)])
+    assert placed.placements[0] is not None and placed.placements[0].status == positions.UNCONFIRMED
+    assert positions.prefers_utf16("NVivo 12 (Windows)") and not positions.prefers_utf16("QualCoder 3.6")
+
+
+# Fixtures made the way the tools write them: NVivo (UTF-16 positions, origin "NVivo ..."),
+# QualCoder (name attribute, selection Description as memo, utf-8-sig text files, and with the
+# "MAXQDA line endings" option CRLF text with positions counted on LF), MAXQDA (document sets).
+
+QC_USER, QC_CODE, QC_CODE2 = G(700), G(701), G(702)
+
+
+def _tool_qdpx(texts: dict[str, str], codings: list[tuple[str, str, int, str | None]], *, origin: str,
+               unit: str = positions.CODEPOINT, sets: str = "", crlf: bool = False,
+               description: str = "") -> bytes:
+    """A QDPX as another tool writes it. ``texts``: source name -> text (with LF); ``codings``:
+    (source name, word, occurrence, name attribute or None). Positions are counted on the LF
+    text in ``unit``; with ``crlf`` the file ships CRLF text (QualCoder's MAXQDA option)."""
+    guids = {name: G(710 + i) for i, name in enumerate(texts)}
+    sources, members = [], {}
+    for name, text in texts.items():
+        sels = []
+        for i, (src, word, nth, sel_name) in enumerate(codings):
+            if src != name:
+                continue
+            start, end = _at(text, word, nth)
+            if unit == positions.UTF16:
+                start, end = _u16(text, start), _u16(text, end)
+            name_attr = f' name="{escape(sel_name)}"' if sel_name is not None else ""
+            desc = f"<Description>{escape(description)}</Description>" if description else ""
+            sels.append(
+                f'<PlainTextSelection guid="{G(800 + i)}" startPosition="{start}" endPosition="{end}"{name_attr} '
+                f'creatingUser="{QC_USER}" creationDateTime="2024-01-02T03:04:05Z">{desc}'
+                f'<Coding guid="{G(900 + i)}" creatingUser="{QC_USER}"><CodeRef targetGUID="{QC_CODE}"/></Coding>'
+                "</PlainTextSelection>")
+        sources.append(
+            f'<TextSource plainTextPath="internal://{guids[name]}.txt" creatingUser="{QC_USER}" '
+            f'creationDateTime="2024-01-02T03:04:05Z" guid="{guids[name]}" name="{escape(name)}">'
+            + "".join(sels) + "</TextSource>")
+        shipped = text.replace("\n", "\r\n") if crlf else text
+        members[f"sources/{guids[name]}.txt"] = "\ufeff".encode() + shipped.encode("utf-8")  # utf-8-sig
+    qde = (
+        '<?xml version="1.0" encoding="utf-8"?>\n<Project xmlns:xsd="http://www.w3.org/2001/XMLSchema" '
+        f'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" name="proyek.qda" origin="{origin}" '
+        f'creatingUserGUID="{G(799)}" creationDateTime="2024-01-02T03:04:05Z" xmlns="urn:QDA-XML:project:1.0">\n'
+        f'<Users>\n<User guid="{QC_USER}" name="peneliti_qc" />\n</Users>\n'
+        f'<CodeBook><Codes><Code guid="{QC_CODE}" name="anggaran" isCodable="true" color="#ff0000"/>'
+        f'<Code guid="{QC_CODE2}" name="tanpa_koding" isCodable="true"/></Codes></CodeBook>\n'
+        f"<Sources>{''.join(sources)}</Sources>{sets.format(**guids)}</Project>"
+    )
+    return _zip({"project.qde": qde, **members})
+
+
+NVIVO_TEXTS = {"Wawancara Ibu": EMOJI_TEXT, "Catatan": "Tanpa emoji: anggaran cukup."}
+NVIVO_CODINGS = [("Wawancara Ibu", "anggaran", 0, None), ("Wawancara Ibu", "kurang", 0, None),
+                 ("Wawancara Ibu", "polisi lambat", 0, None), ("Catatan", "anggaran", 0, None)]
+
+
+def _landed(project: Project) -> list[tuple[str, str]]:
+    names = {s.guid: s for s in project.sources}
+    return sorted((names[c.source].name, names[c.source].text[c.start:c.end]) for c in project.codings)
+
+
+@pytest.mark.parametrize("with_names", [False, True])
+def test_nvivo_utf16_positions_land_on_the_right_text_and_round_trip(with_names: bool) -> None:
+    codings = [(s, w, n, w if with_names else None) for s, w, n, _x in NVIVO_CODINGS]
+    data = _tool_qdpx(NVIVO_TEXTS, codings, origin="NVivo 12 (Windows)", unit=positions.UTF16)
+    result = read_qdpx(data)
+    assert _landed(result.project) == sorted((s, w) for s, w, _n, _x in NVIVO_CODINGS)
+    warnings = "\n".join(w.en for w in result.warnings)
+    assert "Positions in 'Wawancara Ibu' read as UTF-16 units" in warnings and "unconfirmed" not in warnings
+    # export counts code points, is schema-valid, and reads back to the same codings without notice
+    exported = write_qdpx(result.project)
+    qde = zipfile.ZipFile(io.BytesIO(exported)).read("project.qde").decode("utf-8")
+    xmlschema.XMLSchema(str(SCHEMAS / "Project.xsd")).validate(qde)
+    start, end = _at(EMOJI_TEXT, "polisi lambat")
+    assert f'name="polisi lambat" startPosition="{start}" endPosition="{end}"' in qde
+    back = read_qdpx(exported)
+    assert _landed(back.project) == _landed(result.project)
+    assert sorted(back.project.codings, key=lambda c: c.guid) == sorted(result.project.codings, key=lambda c: c.guid)
+    assert not any("read as" in w.en or "unconfirmed" in w.en for w in back.warnings)
+
+
+def test_nvivo_origin_breaks_a_tie_that_the_text_cannot() -> None:
+    # one-letter words after two emoji: both readings put the selection on a word of its own
+    text = "😀😀 x.y.z"
+    for origin, expect in (("NVivo 12 (Mac)", "y"), ("QualCoder 3.6", "z")):
+        data = _tool_qdpx({"S": text}, [("S", "y", 0, None)], origin=origin, unit=positions.UTF16)
+        assert _landed(read_qdpx(data).project) == [("S", expect)]
+
+
+@pytest.mark.parametrize("unit", [positions.CODEPOINT, positions.UTF16])
+def test_qualcoder_maxqda_line_endings_land_on_the_right_text(unit: str) -> None:
+    text = "Baris satu.\nAnggaran terbatas 🙏 sekali.\n\nKoordinasi dengan polisi\nlambat sekali."
+    codings = [("Wawancara", "Anggaran", 0, "Anggaran"), ("Wawancara", "sekali", 1, "sekali"),
+               ("Wawancara", "polisi\nlambat", 0, "polisi\nlambat")]
+    data = _tool_qdpx({"Wawancara": text}, codings, origin="QualCoder 3.6", unit=unit, crlf=True,
+                      description="memo dari QualCoder")
+    result = read_qdpx(data)
+    (source,) = result.project.sources
+    assert source.text == text.replace("\n", "\r\n")  # the text is kept as shipped, BOM stripped
+    assert _landed(result.project) == sorted([("Wawancara", "Anggaran"), ("Wawancara", "sekali"),
+                                              ("Wawancara", "polisi\r\nlambat")])
+    assert {c.memo for c in result.project.codings} == {"memo dari QualCoder"}  # selection Description
+    assert any("counted on LF line breaks" in w.en for w in result.warnings)
+    assert _landed(read_qdpx(write_qdpx(result.project)).project) == _landed(result.project)
+
+
+def test_an_unconfirmable_selection_is_reported_with_source_and_position() -> None:
+    codings = [("Wawancara Ibu", "anggaran", 0, "anggaran"), ("Wawancara Ibu", "kurang", 0, "tidak ada di teks")]
+    data = _tool_qdpx(NVIVO_TEXTS, codings, origin="ATLAS.ti 23")
+    result = read_qdpx(data)
+    start, end = _at(EMOJI_TEXT, "kurang")
+    warnings = [w for w in result.warnings if "unconfirmed" in w.en]
+    assert len(warnings) == 1
+    assert f"Selection {start}-{end} in 'Wawancara Ibu' is unconfirmed" in warnings[0].en
+    assert f"Seleksi {start}-{end} di 'Wawancara Ibu' tidak terkonfirmasi" in warnings[0].id
+    assert len(result.project.codings) == 2  # kept where the file's reading puts it, nothing lost
+
+
+MAXQDA_SETS = (
+    '<Sets><Set guid="{g1}" name="INTERVIEWS"><MemberSource targetGUID="{w}"/></Set>'
+    '<Set guid="{g2}" name="Observasi"><MemberSource targetGUID="{o}"/></Set>'
+    '<Set guid="{g5}" name="documents"><MemberSource targetGUID="{d}"/></Set>'
+    '<Set guid="{g3}" name="Kelurahan Sukajadi"><MemberSource targetGUID="{w}"/><MemberSource targetGUID="{d}"/></Set>'
+    '<Set guid="{g4}" name="Kode favorit"><MemberCode targetGUID="' + QC_CODE + '"/></Set></Sets>'
+)
+
+
+def _maxqda(default: str | None = None) -> tuple[bytes, object]:
+    texts = {"W": "Wawancara anggaran.", "O": "Observasi anggaran.", "D": "Dokumen anggaran.", "X": "Lain anggaran."}
+    codings = [(s, "anggaran", 0, "anggaran") for s in texts]
+    ids = {"g1": G(601), "g2": G(602), "g3": G(603), "g4": G(604), "g5": G(605), "w": G(710), "o": G(711), "d": G(712)}
+    data = _tool_qdpx(texts, codings, origin="MAXQDA 2022", sets=MAXQDA_SETS.format(**ids).replace("{", "{{")
+                      .replace("}", "}}"))
+    return data, read_qdpx(data, default_source_type=default)
+
+
+def test_maxqda_sets_become_source_types_and_groups_and_round_trip() -> None:
+    _data, result = _maxqda()
+    project = result.project  # type: ignore[attr-defined]
+    types = {s.name: s.type for s in project.sources}
+    assert types == {"W": "wawancara", "O": "observasi", "D": "dokumentasi", "X": "dokumentasi"}  # X: the default
+    assert project.groups == (SourceGroup(G(603), "Kelurahan Sukajadi", (G(710), G(712))),)
+    warnings = "\n".join(w.en for w in result.warnings)  # type: ignore[attr-defined]
+    assert "1 sources are in no type set" in warnings and "import again with --type" in warnings
+    assert "Code set 'Kode favorit' not kept" in warnings
+    exported = write_qdpx(project)
+    qde = zipfile.ZipFile(io.BytesIO(exported)).read("project.qde").decode("utf-8")
+    xmlschema.XMLSchema(str(SCHEMAS / "Project.xsd")).validate(qde)
+    assert f'<Set guid="{G(603)}" name="Kelurahan Sukajadi">' in qde
+    back = read_qdpx(exported).project
+    assert back.groups == project.groups and {s.name: s.type for s in back.sources} == types
+
+
+def test_the_importers_type_is_used_for_sources_in_no_type_set() -> None:
+    _data, result = _maxqda("observasi")
+    assert {s.name: s.type for s in result.project.sources}["X"] == "observasi"  # type: ignore[attr-defined]
+    assert not any("import again" in w.en for w in result.warnings)  # type: ignore[attr-defined]
+
+
+def test_stances_survive_a_kinerja_round_trip_and_others_read_neutral() -> None:
+    project = _project()
+    back = read_qdpx(write_qdpx(project)).project
+    assert {c.guid: c.stance for c in back.codings} == {c.guid: c.stance for c in project.codings}
+    foreign = read_qdpx(_tool_qdpx(NVIVO_TEXTS, NVIVO_CODINGS, origin="QualCoder 3.6")).project
+    assert {c.stance for c in foreign.codings} == {"netral"}

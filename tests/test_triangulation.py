@@ -196,3 +196,21 @@ def test_cooccurrence_counts_each_unit_once_per_pair() -> None:
         ),
     )
     assert cooccurrence(project) == {(ANGGARAN.guid, SARANA.guid): 2}
+
+
+def test_no_verdict_without_a_non_neutral_coding() -> None:
+    """evidence.md: a code with no non-neutral coding has no verdict ("tidak ada bukti"), never
+    "converges"; neither has a code with no codings at all."""
+    only_neutral = Coding(G(120), D1.guid, 0, 4, LEPAS.guid, "ani", "netral")
+    rows = {r.key: r for r in code_matrix(_project())}
+    assert rows["lepas"].codings == 0 and rows["lepas"].converges is None
+    assert rows["Kendala"].converges is None  # not codable, no codings
+    assert rows["anggaran"].converges is True  # one polar stance, neutral ones beside it
+    assert rows["komunikasi"].converges is True  # mendukung and netral
+    against = Coding(G(121), W2.guid, 0, 4, KOMUNIKASI.guid, "ani", "menghambat")
+    rows = {r.key: r for r in code_matrix(_project((only_neutral, against)))}
+    assert rows["lepas"].codings == 1 and rows["lepas"].converges is None
+    assert rows["komunikasi"].converges is False
+    dumped = {r["kode"]: r for r in json.loads(json.dumps(matrix_json(_project((only_neutral, against)))))}
+    assert dumped["lepas"]["konvergen"] is None and dumped["anggaran"]["konvergen"] is True
+    assert dumped["komunikasi"]["konvergen"] is False

@@ -175,7 +175,17 @@ def _export_qdpx(args: argparse.Namespace) -> int:
 def _import_qdpx(args: argparse.Namespace) -> int:
     from kinerja.evidence import services
 
-    summary = services.import_qdpx(_actor(args.user), _read(args.file), default_source_type=args.type)
+    user_map: dict[str, str] = {}
+    for item in args.map_user or []:
+        qda_name, sep, username = item.partition("=")
+        if not sep or not qda_name.strip() or not username.strip():
+            raise _Refused([f"--map-user harus berbentuk NAMA_QDA=USERNAME, bukan {item!r} / "
+                            f"--map-user must be QDA_NAME=USERNAME, not {item!r}"])
+        if user_map.setdefault(qda_name.strip(), username.strip()) != username.strip():
+            raise _Refused([f"--map-user memetakan {qda_name.strip()!r} dua kali / "
+                            f"--map-user maps {qda_name.strip()!r} twice"])
+    summary = services.import_qdpx(_actor(args.user), _read(args.file), default_source_type=args.type,
+                                   user_map=user_map)
     print(summary.report())
     return 0
 
@@ -234,7 +244,8 @@ def _matrix(args: argparse.Namespace) -> int:
     _table(
         ["kode", "wawancara", "observasi", "dokumentasi", "informan", "tri. metode", "tri. sumber", "konvergen"],
         [[r["kode"], *(str(r["jenis_sumber"].get(t, 0)) for t in ("wawancara", "observasi", "dokumentasi")),
-          str(len(r["informan"])), yes[r["triangulasi_metode"]], yes[r["triangulasi_sumber"]], yes[r["konvergen"]]]
+          str(len(r["informan"])), yes[r["triangulasi_metode"]], yes[r["triangulasi_sumber"]],
+          "tidak ada bukti" if r["konvergen"] is None else yes[r["konvergen"]]]
          for r in rows],
     )
     return 0
@@ -306,8 +317,11 @@ def register(sub: argparse._SubParsersAction, add: Callable[..., argparse.Argume
 
     p = add("import-qdpx", _run(_import_qdpx), "Import a REFI-QDA project (QDPX): all or nothing.", esub)
     p.add_argument("file", metavar="FILE")
-    p.add_argument("--type", default="wawancara", choices=types,
-                   help="type of sources in no source-type set (default wawancara)")
+    p.add_argument("--type", default=None, choices=types,
+                   help="type of sources in no source-type set (default: dokumentasi, with a notice to check them)")
+    p.add_argument("--map-user", action="append", metavar="QDA_NAME=USERNAME",
+                   help="credit the codings of the project's user QDA_NAME to the existing account USERNAME "
+                        "(repeatable); unmapped users become workspace coders of their own")
     user_arg(p)
 
     p = add("export-qdc", _run(_export_qdc), "Export the codebook as a REFI-QDA codebook (QDC).", esub)

@@ -191,3 +191,40 @@ class Memo(models.Model):
         if self.coding_id:
             return "coding"
         return "project"
+
+
+class SourceGroup(models.Model):
+    """A named group of sources, as another tool's document set (a MAXQDA document group) that
+    does not name a source type; kept so the project keeps its shape and exports it back."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=200)
+    sources = models.ManyToManyField(Source, blank=True, related_name="groups", verbose_name=_("sources"))
+
+    class Meta:
+        verbose_name = _("source group")
+        ordering = ["name"]
+        constraints = [models.CheckConstraint(condition=~Q(name=""), name="evidence_source_group_named")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ImportedCoder(models.Model):
+    """A coder who came in with a REFI-QDA project: a coder of the workspace, not a person who
+    signs in. Codings need a user row, so each one gets its own inactive account without a usable
+    password; it is never an account that existed before the import (a project naming a user
+    ``kasi.1471`` must not credit its codings to the real ``kasi.1471``), unless the importer
+    maps the name to that account explicitly."""
+
+    name = models.CharField(_("name in the imported project"), max_length=150, unique=True)
+    account = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="imported_coder")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("imported coder")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

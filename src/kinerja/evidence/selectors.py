@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from kinerja.evidence import crypto
 from kinerja.evidence.analysis import agreement as agreement_mod
 from kinerja.evidence.analysis import records, textsearch, triangulation
-from kinerja.evidence.models import Code, Coding, Informant, Memo, Source
+from kinerja.evidence.models import Code, Coding, Informant, Memo, Source, SourceGroup
 from kinerja.evidence.services import OPERATOR, EvidenceInputError, bilingual, code_description
 from kinerja.register import permissions
 from kinerja.register.models import Staff
@@ -109,8 +109,15 @@ def workspace_project(*, texts: bool = True, memos: bool = False) -> records.Pro
     memo_records: tuple[records.Memo, ...] = ()
     if memos:
         memo_records = tuple(_memo_records(code_uid, src_uid))
+    members: dict[int, list[str]] = defaultdict(list)
+    for group_id, source_id in SourceGroup.sources.through.objects.values_list("sourcegroup_id", "source_id"):
+        members[group_id].append(src_uid[source_id])
+    group_records = tuple(
+        records.SourceGroup(guid=str(uid), name=name, sources=tuple(sorted(members.get(pk, ()))))
+        for pk, uid, name in SourceGroup.objects.values_list("pk", "uid", "name")
+    )
     return records.Project(name="Kinerja", codes=code_records, sources=src_records, informants=inf_records,
-                           codings=coding_records, memos=memo_records)
+                           codings=coding_records, memos=memo_records, groups=group_records)
 
 
 def _memo_records(code_uid: dict[int, Any], src_uid: dict[int, str]) -> list[records.Memo]:

@@ -35,9 +35,11 @@ from kinerja.evidence.models import (
     STANCES,
     Code,
     Coding,
+    ImportedCoder,
     Informant,
     Memo,
     Source,
+    SourceGroup,
 )
 from kinerja.register import permissions
 from kinerja.register.models import Staff
@@ -378,6 +380,8 @@ class ImportSummary:
     codings: int = 0
     memos: int = 0
     users_created: list[str] = field(default_factory=list)
+    users_mapped: list[str] = field(default_factory=list)
+    groups: int = 0
     warnings: list[Message] = field(default_factory=list)
 
     def report(self) -> str:
@@ -385,10 +389,12 @@ class ImportSummary:
         lines = [
             f"Diimpor: {self.sources} sumber, {self.codings} koding, {self.codes} kode baru "
             f"({self.codes_reused} sudah ada), {self.informants} informan baru ({self.informants_reused} sudah ada), "
-            f"{self.memos} memo, {len(self.users_created)} pengkode baru",
+            f"{self.memos} memo, {len(self.users_created)} pengkode baru, {len(self.users_mapped)} pengkode dipetakan "
+            f"ke akun, {self.groups} grup sumber",
             f"Imported: {self.sources} sources, {self.codings} codings, {self.codes} new codes "
             f"({self.codes_reused} existing), {self.informants} new informants ({self.informants_reused} existing), "
-            f"{self.memos} memos, {len(self.users_created)} new coders",
+            f"{self.memos} memos, {len(self.users_created)} new coders, {len(self.users_mapped)} coders mapped to "
+            f"accounts, {self.groups} source groups",
         ]
         lines += [f"  ! {w}" for w in self.warnings]
         return "\n".join(lines)
@@ -494,26 +500,71 @@ def _plan_informants(informants: Sequence[records.Informant], plan: _Plan) -> tu
     return new, existing
 
 
-def _plan_users(names: Iterable[str], plan: _Plan) -> tuple[dict[str, int], list[str]]:
-    """username -> pk for existing users, and the names of coders to create."""
+@dataclass
+class _Coders:
+    """How the coders of an imported project become users: ``mapped`` name -> pk of an account
+    the importer named, ``reused`` name -> pk of an imported coder of an earlier import,
+    ``to_create`` names that get a new workspace coder."""
+
+    mapped: dict[str, int] = field(default_factory=dict)
+    reused: dict[str, int] = field(default_factory=dict)
+    to_create: list[str] = field(default_factory=list)
+
+
+def _plan_users(names: Iterable[str], user_map: dict[str, str], plan: _Plan) -> _Coders:
+    """Imported users are coders of the workspace, never an account that exists already, unless
+    ``user_map`` (REFI-QDA user name -> username) maps them to one explicitly."""
     wanted = sorted(set(names))
-    existing = dict(Staff.objects.filter(username__in=wanted).values_list("username", "pk"))
-    to_create = [n for n in wanted if n not in existing]
-    for name in to_create:
-        if not name.strip() or len(name) > 150:
+    coders = _Coders()
+    for qda_name in sorted(set(user_map) - set(wanted)):
+        plan.error(_("The project has no user %(name)s to map; its users are: %(names)s."),
+                   name=qda_name, names=", ".join(wanted) or "-")
+    accounts = {u.username: u for u in Staff.objects.filter(username__in=set(user_map.values()))}
+    for qda_name, username in sorted(user_map.items()):
+        account = accounts.get(username)
+        if account is None:
+            plan.error(_("There is no account %(username)s to map the user %(name)s to."), username=username,
+                       name=qda_name)
+        elif account.role not in permissions.CAN_SEE_EVIDENCE:
+            plan.error(_("The account %(username)s cannot code in the evidence workspace (its role is %(role)s)."),
+                       username=username, role=account.role)
+        elif qda_name in wanted:
+            coders.mapped[qda_name] = account.pk
+    earlier = dict(ImportedCoder.objects.filter(name__in=wanted).values_list("name", "account_id"))
+    for name in wanted:
+        if name in coders.mapped or name in user_map:
+            continue
+        if name in earlier:
+            coders.reused[name] = earlier[name]
+        elif not name.strip() or len(name) > 150:
             plan.error(_("The REFI-QDA user name %(name)s cannot be a username (1 to 150 characters)."),
                        name=name[:40])
-    return existing, to_create
+        else:
+            coders.to_create.append(name)
+    return coders
+
+
+def _coder_username(name: str) -> str:
+    """A username for a new imported coder: the project's own name when no account has it,
+    else the name marked as imported, so it can never be mistaken for that account."""
+    candidate, n = name, 1
+    while Staff.objects.filter(username=candidate).exists():
+        mark = "~impor" if n == 1 else f"~impor{n}"
+        candidate = name[: 150 - len(mark)] + mark
+        n += 1
+    return candidate
 
 
 def _create_coders(names: Sequence[str]) -> dict[str, int]:
-    """Imported REFI-QDA users become inactive evaluator accounts without a usable password, so
-    their codings keep a coder but nobody can log in as them until an admin decides to."""
+    """Imported REFI-QDA users become workspace coders: each an inactive evaluator account of its
+    own without a usable password, so their codings keep a coder but nobody can sign in as them."""
     pks: dict[str, int] = {}
     for name in names:
-        user = Staff(username=name, role=permissions.EVALUATOR, is_active=False, full_name=name)
+        user = Staff(username=_coder_username(name), role=permissions.EVALUATOR, is_active=False,
+                     full_name=name[:200])
         user.set_unusable_password()
         user.save()
+        ImportedCoder.objects.create(name=name, account=user)
         pks[name] = user.pk
     return pks
 
@@ -534,15 +585,20 @@ def import_qdc(actor: Actor, data: bytes) -> ImportSummary:
     return ImportSummary(codes=len(new), codes_reused=len(existing), warnings=plan.warnings)
 
 
-def import_qdpx(actor: Actor, data: bytes, *, default_source_type: str = "wawancara") -> ImportSummary:
+def import_qdpx(actor: Actor, data: bytes, *, default_source_type: str | None = None,
+                user_map: dict[str, str] | None = None) -> ImportSummary:
     """Import a REFI-QDA project: all of it or nothing.
+
+    Sources in no source-type set get ``default_source_type``, or without it the neutral
+    ``dokumentasi`` with a notice. The project's users become workspace coders (see
+    :class:`ImportedCoder`); ``user_map`` maps a REFI-QDA user name to an existing account instead.
 
     The file is parsed and fully checked by evidence.analysis.refiqda, then against the workspace
     (a source or memo that is already here, a child without consent, an informant code in use);
     only then are codes, informants, coders, sources, codings and memos written in one
     transaction. Codes and informants with a GUID already in the workspace are reused."""
     require_workspace(actor)
-    if default_source_type not in SOURCE_TYPE_CODES:
+    if default_source_type is not None and default_source_type not in SOURCE_TYPE_CODES:
         raise _fail(_("Unknown source type %(type)s; use wawancara, observasi or dokumentasi."), type=default_source_type)
     try:
         result = refiqda.read_qdpx(data, max_bytes=upload_limit(), default_source_type=default_source_type)
@@ -556,7 +612,8 @@ def import_qdpx(actor: Actor, data: bytes, *, default_source_type: str = "wawanc
     new_informants, existing_informants = _plan_informants(project.informants, plan)
     names = {u.name for u in project.users} | {c.coder for c in project.codings}
     names |= {m.author for m in project.memos if m.author}
-    users, to_create = _plan_users(names, plan)
+    coders = _plan_users(names, user_map or {}, plan)
+    users = {**coders.mapped, **coders.reused}
 
     source_uids = [uuid.UUID(s.guid) for s in project.sources]
     for title in Source.objects.filter(uid__in=source_uids).values_list("title", flat=True):
@@ -576,7 +633,7 @@ def import_qdpx(actor: Actor, data: bytes, *, default_source_type: str = "wawanc
 
     try:
         with transaction.atomic():
-            users.update(_create_coders(to_create))
+            users.update(_create_coders(coders.to_create))
             code_pks = _create_codes(new_codes, existing_codes, plan)
             Informant.objects.bulk_create(new_informants)
             informant_pks = dict(existing_informants)
@@ -606,6 +663,7 @@ def import_qdpx(actor: Actor, data: bytes, *, default_source_type: str = "wawanc
             if any(m.target_kind == "coding" for m in memos):
                 coding_pks = {str(u): pk for u, pk in Coding.objects.filter(source_id__in=source_pks.values())
                               .values_list("uid", "pk")}
+            _create_groups(project.groups, source_pks)
             Memo.objects.bulk_create([
                 Memo(uid=uuid.UUID(m.guid), title=m.title[:200], text_enc=crypto.encrypt_memo(m.guid, m.text),
                      author_id=users.get(m.author) if m.author else None,
@@ -620,8 +678,18 @@ def import_qdpx(actor: Actor, data: bytes, *, default_source_type: str = "wawanc
     return ImportSummary(
         codes=len(new_codes), codes_reused=len(existing_codes), informants=len(new_informants),
         informants_reused=len(existing_informants), sources=len(project.sources), codings=len(project.codings),
-        memos=len(memos), users_created=list(to_create), warnings=plan.warnings,
+        memos=len(memos), users_created=list(coders.to_create), users_mapped=sorted(coders.mapped),
+        groups=len(project.groups), warnings=plan.warnings,
     )
+
+
+def _create_groups(groups: Sequence[records.SourceGroup], source_pks: dict[str, int]) -> None:
+    """Source groups of an imported project; a group already here (same GUID) gains the members."""
+    through = SourceGroup.sources.through
+    for g in groups:
+        group, _created = SourceGroup.objects.get_or_create(uid=uuid.UUID(g.guid), defaults={"name": g.name[:200]})
+        through.objects.bulk_create([through(sourcegroup_id=group.pk, source_id=source_pks[s]) for s in g.sources],
+                                    ignore_conflicts=True)
 
 
 # --------------------------------------------------------------------------- exports

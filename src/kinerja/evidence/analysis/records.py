@@ -118,6 +118,16 @@ class Memo:
 
 
 @dataclass(frozen=True)
+class SourceGroup:
+    """A named group of sources (a REFI-QDA set of documents that does not name a source type),
+    kept so that a project read from another tool and written back still has its groups."""
+
+    guid: str
+    name: str
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Project:
     """Everything one evidence workspace holds, as tuples so the container stays immutable."""
 
@@ -128,6 +138,8 @@ class Project:
     informants: tuple[Informant, ...] = ()
     codings: tuple[Coding, ...] = ()
     memos: tuple[Memo, ...] = ()
+    groups: tuple[SourceGroup, ...] = ()
+
     @cached_property
     def _codes(self) -> dict[str, Code]:
         return {c.guid: c for c in self.codes}
@@ -186,6 +198,7 @@ def check_project(project: Project, *, strict_guids: bool = False) -> list[Messa
         ("informan", "informant", (i.guid for i in project.informants)),
         ("koding", "coding", (c.guid for c in project.codings)),
         ("memo", "memo", (m.guid for m in project.memos)),
+        ("grup sumber", "source group", (g.guid for g in project.groups)),
     ]
     for kind_id, kind_en, guids in kinds:
         guid_list = list(guids)
@@ -252,6 +265,18 @@ def check_project(project: Project, *, strict_guids: bool = False) -> list[Messa
                     Message(
                         f"Sumber {source.name!r} merujuk informan yang tidak dikenal: {inf}",
                         f"Source {source.name!r} refers to an unknown informant: {inf}",
+                    )
+                )
+
+    for group in project.groups:
+        if not group.name.strip():
+            errors.append(Message(f"Grup sumber {group.guid} tidak bernama", f"Source group {group.guid} has no name"))
+        for member in group.sources:
+            if member not in sources:
+                errors.append(
+                    Message(
+                        f"Grup sumber {group.name!r} merujuk sumber yang tidak dikenal: {member}",
+                        f"Source group {group.name!r} refers to an unknown source: {member}",
                     )
                 )
 

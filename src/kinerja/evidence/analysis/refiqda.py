@@ -4,19 +4,23 @@ Mapping: users = coders; codebook = codes (nested by parent); cases = informants
 (peran, informan_kunci, alasan_sampling, anak, persetujuan_tercatat) and SourceRefs to their
 sources; TextSource with one PlainTextSelection per coding, holding one Coding by
 ``creatingUser``; notes = memos; sets = source types (sets named ``wawancara``, ``observasi``,
-``dokumentasi`` with MemberSource) and code links (sets named by the link, e.g.
+``dokumentasi`` or their English names, with MemberSource), source groups (any other set of
+sources) and code links (sets named by the link, e.g.
 ``dimensi:responsivitas``, with MemberCode). REFI-QDA has no place for a coding's stance, so it is
 written as the selection's Description ``sikap: menghambat``; a coding's own memo is a Note whose
 GUID is derived from the coding's, so it comes back as the memo and not as a separate one.
 
-Offsets: REFI-QDA counts Unicode code points, as Python indexes ``str``. Source files are UTF-8;
+Offsets: REFI-QDA counts Unicode code points, as Python indexes ``str``, and every export does;
+on import each source's positions are read as their maker meant them (:mod:`.positions`),
+checked against the selection's ``name`` (which exports write too). Source files are UTF-8;
 a BOM is stripped before counting (it is not part of the text) and nothing else is changed, in
 particular not line breaks, so offsets written by another tool still point at the same
 characters. Exports write UTF-8 without BOM.
 
 Import is lenient where real tools differ (empty ``<Sets/>``, zip member names in any case,
 ``internal://``, ``relative://`` or bare relative paths, inline PlainTextContent, GUIDs in any
-case or in braces) and strict about meaning: the whole file is parsed into a :class:`Project` and
+case or in braces, positions counted the way NVivo or a CRLF export counts them: see
+:mod:`.positions`) and strict about meaning: the whole file is parsed into a :class:`Project` and
 checked before anything is returned, so a caller that writes only on success writes nothing on
 error. Every problem found is reported at once in :class:`RefiQdaError`.
 """
@@ -38,6 +42,7 @@ from urllib.parse import unquote
 
 from lxml import etree
 
+from . import positions
 from .records import (
     SOURCE_TYPES,
     STANCES,
@@ -49,6 +54,7 @@ from .records import (
     Message,
     Project,
     Source,
+    SourceGroup,
     User,
     check_project,
     is_colour,
@@ -101,6 +107,10 @@ _VAR_ALIASES = {
     "date": "date",
 }
 _TRUE = {"true", "1", "ya", "yes", "y"}
+# Type of a source that no set types, when the importer names none: a document claims least. An
+# interview would count towards source triangulation and a mix of guesses towards method
+# triangulation; "dokumentasi" adds to neither until the user says what the source is.
+NEUTRAL_SOURCE_TYPE = "dokumentasi"
 
 
 class RefiQdaError(EvidenceError):
@@ -499,15 +509,63 @@ def _variable_values(el: etree._Element, variables: dict[str, str]) -> dict[str,
     return out
 
 
+_READING_LABELS = {
+    positions.UTF16: ("satuan UTF-16 (cara NVivo menghitung)", "UTF-16 units (as NVivo counts)"),
+    positions.LF_ON_CRLF: ("dihitung pada teks berakhir baris LF, padahal teksnya CRLF",
+                           "counted on LF line breaks while the text has CRLF"),
+    positions.UTF16_LF_ON_CRLF: ("satuan UTF-16, dihitung pada teks berakhir baris LF",
+                                 "UTF-16 units counted on LF line breaks"),
+    positions.CODEPOINT: ("code point (standar REFI-QDA)", "code points (the REFI-QDA standard)"),
+}
+MAX_LISTED = 20  # unconfirmed selections listed one by one per source; the rest are counted
+
+
+def _report_positions(problems: _Problems, source: str, placed: positions.SourcePlacements,
+                      selections: Sequence[positions.Selection]) -> None:
+    """Say how the positions of one source were read, which were repaired, and list every
+    selection that no reading confirms (with its position) so the user can check it."""
+    if not selections:
+        return
+    if placed.reading != positions.CODEPOINT:
+        label_id, label_en = _READING_LABELS[placed.reading]
+        problems.warn(f"Posisi di {source!r} dibaca sebagai {label_id}",
+                      f"Positions in {source!r} read as {label_en}")
+    repaired = [p for p in placed.placements if p is not None and p.status == positions.REPAIRED]
+    if repaired:
+        readings = sorted({p.reading for p in repaired})
+        problems.warn(
+            f"{len(repaired)} seleksi di {source!r} bergeser dan diperbaiki (dibaca sebagai "
+            f"{', '.join(_READING_LABELS[r][0] for r in readings)})",
+            f"{len(repaired)} selections in {source!r} were shifted and repaired (read as "
+            f"{', '.join(_READING_LABELS[r][1] for r in readings)})")
+    unconfirmed = [(sel, p) for sel, p in zip(selections, placed.placements, strict=True)
+                   if p is not None and p.status == positions.UNCONFIRMED]
+    for sel, p in unconfirmed[:MAX_LISTED]:
+        if sel.name is not None and sel.name.strip():
+            why_id, why_en = "teks pada atribut name tidak cocok", "the text in its name attribute does not match"
+        else:
+            why_id, why_en = "tidak jatuh pada batas kata", "it does not fall on word boundaries"
+        problems.warn(
+            f"Seleksi {sel.start}-{sel.end} di {source!r} tidak terkonfirmasi ({why_id} pada bacaan mana pun); "
+            f"disimpan pada posisi {p.start}-{p.end}, periksa kodingnya",
+            f"Selection {sel.start}-{sel.end} in {source!r} is unconfirmed ({why_en} under any reading); "
+            f"kept at {p.start}-{p.end}, check its coding")
+    if len(unconfirmed) > MAX_LISTED:
+        more = len(unconfirmed) - MAX_LISTED
+        problems.warn(f"... dan {more} seleksi lain di {source!r} tidak terkonfirmasi",
+                      f"... and {more} more unconfirmed selections in {source!r}")
+
+
 def read_qdpx(
-    data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, default_source_type: str = "wawancara"
+    data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, default_source_type: str | None = None
 ) -> ImportResult:
     """Parse and fully check a QDPX project; return it only when it is consistent.
 
     ``max_bytes`` caps the archive and its total unpacked size (zip bombs are refused before
     inflating). Sources in no source-type set get ``default_source_type`` (a warning says how
-    many). Raises :class:`RefiQdaError` with every problem found."""
-    if default_source_type not in SOURCE_TYPES:
+    many); without one they get :data:`NEUTRAL_SOURCE_TYPE` and a notice asks the user to check
+    them. Raises :class:`RefiQdaError` with every problem found."""
+    if default_source_type is not None and default_source_type not in SOURCE_TYPES:
         raise ValueError(f"default_source_type must be one of {SOURCE_TYPES}")
     archive = _Zip(data, max_bytes)
     qde = _find_project_qde(archive)
@@ -579,6 +637,7 @@ def read_qdpx(
         return "anonim"
 
     project_user = _attr(root, "creatingUserGUID")
+    prefer_utf16 = positions.prefers_utf16(_attr(root, "origin"))
 
     # codebook
     codes: list[Code] = []
@@ -642,7 +701,7 @@ def read_qdpx(
         attach(_ref(src_el, "NoteRef"), "source", guid)
 
         def add_coding(coding_el: etree._Element, start: int, end: int, stance: str,
-                       selection_user: str | None, selection_notes: list[str],
+                       selection_user: str | None, selection_notes: list[str], description: str = "",
                        source_guid: str = guid, source_name: str = name,
                        source_user: str | None = _attr(src_el, "creatingUser")) -> None:
             cguid = problems.guid(_attr(coding_el, "guid"), "koding", "coding")
@@ -666,11 +725,13 @@ def read_qdpx(
                     memo = text_of(note_els.pop(note), f"Catatan {note}", required=False) or ""
                 else:
                     other_notes.append(note)
+            memo = memo or description  # a selection's Description is a coding memo elsewhere
             coding_memos[cguid] = memo
             attach(other_notes, "coding", cguid)
             codings.append(Coding(guid=cguid, source=source_guid, start=start, end=end, code=refs[0],
                                   coder=coder, stance=stance, memo=memo))
 
+        raw: list[tuple[etree._Element, positions.Selection]] = []
         for sel in _kids(src_el, "PlainTextSelection"):
             try:
                 start = int((_attr(sel, "startPosition") or "").strip())
@@ -683,35 +744,66 @@ def read_qdpx(
                 problems.warn(f"Seleksi kosong di {name!r} ({start}) diabaikan",
                               f"Empty selection in {name!r} ({start}) ignored")
                 continue
-            match = _STANCE_RE.search(_text(_kid(sel, "Description")))
+            if not _kids(sel, "Coding"):
+                continue
+            raw.append((sel, positions.Selection(start, end, _attr(sel, "name"))))
+        placed = positions.place(text, [r[1] for r in raw], prefer_utf16=prefer_utf16)
+        _report_positions(problems, name, placed, [r[1] for r in raw])
+        for (sel, selection), placement in zip(raw, placed.placements, strict=True):
+            # no reading puts it inside the text: kept as written, so the check of the whole
+            # project reports it with the coding's GUID
+            start, end = (selection.start, selection.end) if placement is None else (placement.start, placement.end)
+            description = _text(_kid(sel, "Description"))
+            match = _STANCE_RE.search(description)
             stance = match.group(1).lower() if match and match.group(1).lower() in STANCES else "netral"
+            other_memo = _STANCE_RE.sub("", description).strip()
             sel_notes = _ref(sel, "NoteRef")
             for i, coding_el in enumerate(_kids(sel, "Coding")):
-                add_coding(coding_el, start, end, stance, _attr(sel, "creatingUser"), sel_notes if i == 0 else [])
+                add_coding(coding_el, start, end, stance, _attr(sel, "creatingUser"),
+                           sel_notes if i == 0 else [], other_memo)
         for coding_el in _kids(src_el, "Coding"):  # coding of the whole source
             add_coding(coding_el, 0, len(text), "netral", None, [])
     if skipped:
         problems.warn(f"{skipped} sumber bukan teks (gambar, PDF, audio, video) dilewati",
                       f"{skipped} non-text sources (picture, PDF, audio, video) skipped")
 
-    # sets: source types and code links
+    # sets: source types, source groups and code links
     source_guids = {s.guid for s in sources}
     types: dict[str, str] = {}
+    groups: list[SourceGroup] = []
     sets_el = _kid(root, "Sets")
-    for set_el in _kids(sets_el, "Set") if sets_el is not None else []:
-        set_type = _TYPE_ALIASES.get((_attr(set_el, "name") or "").strip().lower())
-        if set_type is None:
-            continue
-        for member in _ref(set_el, "MemberSource"):
-            if member in source_guids and types.setdefault(member, set_type) != set_type:
-                problems.warn(f"Sumber {member} ada di dua set jenis; dipakai {types[member]!r}",
-                              f"Source {member} is in two type sets; {types[member]!r} is used")
     links = _code_links(sets_el)
+    for set_el in _kids(sets_el, "Set") if sets_el is not None else []:
+        set_name = (_attr(set_el, "name") or "").strip()
+        members = [m for m in _ref(set_el, "MemberSource") if m in source_guids]
+        set_type = _TYPE_ALIASES.get(set_name.lower())
+        if set_type is not None:
+            for member in members:
+                if types.setdefault(member, set_type) != set_type:
+                    problems.warn(f"Sumber {member} ada di dua set jenis; dipakai {types[member]!r}",
+                                  f"Source {member} is in two type sets; {types[member]!r} is used")
+            continue
+        if _kids(set_el, "MemberSource"):
+            set_guid = problems.guid(_attr(set_el, "guid"), "set", "set")
+            if set_guid is not None:
+                groups.append(SourceGroup(guid=set_guid, name=set_name or set_guid,
+                                          sources=tuple(sorted(set(members)))))
+        elif _kids(set_el, "MemberCode") and not (set_name and _LINK_RE.match(set_name)) \
+                and not _text(_kid(set_el, "Description")).strip().lower().startswith(_LINK_MARK):
+            problems.warn(f"Set kode {set_name!r} tidak disimpan (Kinerja menyimpan set sumber dan tautan kode)",
+                          f"Code set {set_name!r} not kept (Kinerja keeps sets of sources and code links)")
     codes = [replace(c, link=links.get(c.guid)) for c in codes]
     untyped = [s for s in sources if s.guid not in types]
-    if untyped:
-        problems.warn(f"{len(untyped)} sumber tanpa set jenis dianggap {default_source_type!r}",
-                      f"{len(untyped)} sources in no type set taken as {default_source_type!r}")
+    fallback_type = default_source_type or NEUTRAL_SOURCE_TYPE
+    if untyped and default_source_type is None:
+        problems.warn(
+            f"{len(untyped)} sumber tidak ada di set jenis (wawancara, observasi, dokumentasi) dan dicatat sebagai "
+            f"{fallback_type!r}; ubah jenisnya bila perlu, atau impor ulang dengan --type",
+            f"{len(untyped)} sources are in no type set (interview, observation, document) and were recorded as "
+            f"{fallback_type!r}; change their type where needed, or import again with --type")
+    elif untyped:
+        problems.warn(f"{len(untyped)} sumber tanpa set jenis dicatat sebagai {fallback_type!r}",
+                      f"{len(untyped)} sources in no type set recorded as {fallback_type!r}")
 
     # cases = informants
     informants: list[Informant] = []
@@ -740,7 +832,7 @@ def read_qdpx(
                 problems.warn(f"Informan {guid} merujuk sumber yang tidak diimpor: {ref}",
                               f"Informant {guid} refers to a source that was not imported: {ref}")
     sources = [
-        replace(s, type=types.get(s.guid, default_source_type),
+        replace(s, type=types.get(s.guid, fallback_type),
                 informants=tuple(sorted(set(source_informants.get(s.guid, [])))))
         for s in sources
     ]
@@ -766,6 +858,7 @@ def read_qdpx(
         informants=tuple(informants),
         codings=tuple(codings),
         memos=tuple(memos),
+        groups=tuple(sorted(groups, key=lambda g: (g.name, g.guid))),
     )
     problems.errors.extend(check_project(project))
     problems.raise_if_any()
@@ -859,6 +952,7 @@ def project_xml(project: Project, *, origin: str = "Kinerja") -> bytes:
                          plainTextPath=f"internal://{src.guid}.txt")
             for coding in sorted(codings_of.get(src.guid, []), key=lambda c: (c.start, c.end, c.guid)):
                 sel = sub(src_el, "PlainTextSelection", guid=derived_guid("selection", coding.guid),
+                          name=_clean(src.text[coding.start:coding.end]),
                           startPosition=str(coding.start), endPosition=str(coding.end),
                           creatingUser=user_guids[coding.coder])
                 sub(sel, "Description").text = f"sikap: {coding.stance}"
@@ -893,7 +987,7 @@ def project_xml(project: Project, *, origin: str = "Kinerja") -> bytes:
     by_type: dict[str, list[str]] = defaultdict(list)
     for src in project.sources:
         by_type[src.type].append(src.guid)
-    if by_type or any(c.link for c in project.codes):
+    if by_type or project.groups or any(c.link for c in project.codes):
         sets_el = sub(root, "Sets")
         for source_type in SOURCE_TYPES:
             if not by_type.get(source_type):
@@ -901,6 +995,10 @@ def project_xml(project: Project, *, origin: str = "Kinerja") -> bytes:
             set_el = sub(sets_el, "Set", guid=derived_guid("set", source_type), name=source_type)
             sub(set_el, "Description").text = f"{_TYPE_MARK} (jenis sumber / source type)"
             for guid in sorted(by_type[source_type]):
+                sub(set_el, "MemberSource", targetGUID=guid)
+        for group in sorted(project.groups, key=lambda g: (g.name, g.guid)):
+            set_el = sub(sets_el, "Set", guid=group.guid, name=_clean(group.name))
+            for guid in sorted(group.sources):
                 sub(set_el, "MemberSource", targetGUID=guid)
         _link_sets(sets_el, ns, project.codes)
     for note in memo_refs.get(("project", None), []):

@@ -35,7 +35,7 @@ class Evidence:
     by_informant: dict[str, int]  # informant code -> codings
     method_triangulation: bool
     source_triangulation: bool
-    converges: bool
+    converges: bool | None  # None: no non-neutral coding, so no verdict ("tidak ada bukti")
     stances: dict[str, int]
     quotes: tuple[Quote, ...]
 
@@ -101,7 +101,8 @@ def evidence_for(
 
     Method triangulation: codings from at least two source types. Source triangulation: the
     interview sources holding the codings name at least two distinct informants. Convergence:
-    all non-neutral stances are the same (vacuously true when there is none)."""
+    all non-neutral stances are the same; with no non-neutral coding (also with no coding at
+    all) there is no verdict, None, never "converges"."""
     guids = tuple(sorted(set(code_guids)))
     wanted = set(guids)
     codings = [c for c in project.codings if c.code in wanted]
@@ -129,7 +130,7 @@ def evidence_for(
         by_informant=dict(sorted(by_informant.items())),
         method_triangulation=sum(1 for n in by_type.values() if n) >= 2,
         source_triangulation=len(interview_informants) >= 2,
-        converges=len(polar) <= 1,
+        converges=None if not polar else len(polar) == 1,
         stances=stances,
         quotes=strongest_quotes(project, codings, limit=quotes) if quotes else (),
     )
