@@ -106,7 +106,7 @@ class MatrixRowOut(Schema):
     informan: dict[str, int]
     triangulasi_metode: bool
     triangulasi_sumber: bool
-    konvergen: bool
+    konvergen: bool | None  # null: no non-neutral coding, no verdict ("tidak ada bukti")
     sikap: dict[str, int]
     kutipan: list[QuoteOut] | None = None
 
