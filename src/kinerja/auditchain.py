@@ -154,12 +154,14 @@ def compare_head(found: Walk, ref: Head, name_id: str, name_en: str) -> tuple[Br
     last = found.head.seq if found.head else 0
     if ref.seq > last:
         when = f" ({ref.at})" if ref.at else ""
+        gone_en = f"entry {ref.seq} was" if ref.seq == last + 1 else f"entries {last + 1} to {ref.seq} were"
+        gone_id = f"entri {ref.seq}" if ref.seq == last + 1 else f"entri {last + 1} sampai {ref.seq}"
         return Break(
             last + 1,
             f"the chain ends at entry {last}, but {name_en}{when} records {ref.seq} entries: "
-            f"entries {last + 1} to {ref.seq} were deleted, or the database was restored from an older backup",
+            f"{gone_en} deleted, or the database was restored from an older backup",
             f"rantai berakhir pada entri {last}, padahal {name_id}{when} mencatat {ref.seq} entri: "
-            f"entri {last + 1} sampai {ref.seq} dihapus, atau basis data dipulihkan dari cadangan lama",
+            f"{gone_id} dihapus, atau basis data dipulihkan dari cadangan lama",
         ), None
     actual = found.hashes.get(ref.seq)
     if actual is None or not actual.startswith(ref.hash):
