@@ -88,13 +88,18 @@ class Keyring:
     def _add_audit_key(cls, path: Path) -> Keyring:
         """A key file from before keyed audit hashes gains its audit key once, under a lock, so two
         processes starting together cannot each write a different one."""
-        with safefile.locked(_lock_path(path)):
-            ring = cls._read(path)
-            if ring.audit_key is None:
-                ring.audit_key = secrets.token_bytes(32)
-                ring.audit_legacy = True
-                ring.save()
-            return ring
+        try:
+            with safefile.locked(_lock_path(path)):
+                ring = cls._read(path)
+                if ring.audit_key is None:
+                    ring.audit_key = secrets.token_bytes(32)
+                    ring.audit_legacy = True
+                    ring.save()
+                return ring
+        except PermissionError as exc:
+            raise PermissionError(
+                f"Berkas kunci {path} perlu ditambah kunci audit sekali, tetapi tidak dapat ditulis / "
+                f"the key file {path} needs an audit key added once, but cannot be written: {exc}") from exc
 
     def save(self) -> None:
         assert self.path is not None
