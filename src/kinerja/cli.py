@@ -12,6 +12,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from kinerja import auditchain
+
 Handler = Callable[[argparse.Namespace], int]
 
 
@@ -156,15 +158,70 @@ def cmd_restore(args: argparse.Namespace) -> int:
 def cmd_audit_verify(args: argparse.Namespace) -> int:
     setup_django()
     from kinerja.register import services
-    from kinerja.register.models import AuditEntry
 
-    broken = services.verify_audit()
-    if broken is None:
-        print(f"Rantai audit utuh / audit chain intact: {AuditEntry.objects.count()} entries")
+    report = services.audit_report(args.head)
+    for line in report.failures:
+        print(f"GAGAL / FAILED: {line}", file=sys.stderr)
+    for line in report.warnings:
+        print(f"PERINGATAN / WARNING: {line}", file=sys.stderr)
+    if not report.ok:
+        return 1
+    keyed = report.count - report.legacy
+    legacy = f" ({report.legacy} SHA-256 lama / legacy, {keyed} HMAC)" if report.legacy else ""
+    print(f"Rantai audit utuh / audit chain intact: {report.count} entries{legacy}")
+    if report.head is not None:
+        print(f"Kepala / head: {report.head.token()}")
+    for line in report.notes:
+        print(line)
+    return 1 if args.strict and report.warnings else 0
+
+
+def _audit_head_arg(text: str) -> auditchain.Head:
+    try:
+        return auditchain.parse_head(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def cmd_audit_head(args: argparse.Namespace) -> int:
+    setup_django()
+    from kinerja.register import services
+
+    report = services.audit_report()
+    if report.chain is not None:
+        print(f"GAGAL / FAILED: {report.chain.message()}", file=sys.stderr)
+        print("Kepala rantai yang putus tidak dicetak / the head of a broken chain is not printed", file=sys.stderr)
+        return 1
+    if report.head is None:
+        print("Log audit kosong / the audit log is empty")
         return 0
-    print(f"Rantai audit putus pada entri {broken.seq} / audit chain broken at entry {broken.seq}: {broken.reason}",
-          file=sys.stderr)
-    return 1
+    h = report.head
+    print("Kepala rantai audit / audit chain head")
+    print(f"  jumlah entri / entries:  {report.count}")
+    print(f"  seq terakhir / last seq: {h.seq}")
+    print(f"  hash:                    {h.hash}")
+    print(f"  waktu / time (UTC):      {h.at}")
+    print("Simpan baris berikut di tempat lain; periksa kembali dengan `kinerja audit verify --head ...` / "
+          "keep the next line elsewhere; check it later with `kinerja audit verify --head ...`:")
+    print(h.token())
+    for line in report.failures + report.warnings:
+        print(f"PERINGATAN / WARNING: {line}", file=sys.stderr)
+    return 0
+
+
+def cmd_audit_checkpoint(args: argparse.Namespace) -> int:
+    setup_django()
+    from django.conf import settings
+
+    from kinerja.register import services
+
+    try:
+        written = services.reanchor_audit_checkpoint(args.reason or "")
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    print(f"Titik periksa / checkpoint {settings.KINERJA.audit_head_file}: {written.head.token()}")
+    return 0
 
 
 def cmd_rotate_key(args: argparse.Namespace) -> int:
@@ -328,7 +385,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = add("audit", _need_sub, "Audit log.")
     asub = sp.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
-    add("verify", cmd_audit_verify, "Check the audit hash chain; report the first broken link.", asub)
+    sp = add("verify", cmd_audit_verify, "Check the keyed audit chain, and its head against the checkpoint file "
+             "(and a printed head); name the first broken entry.", asub)
+    sp.add_argument("--head", type=_audit_head_arg, metavar="COUNT:HASH",
+                    help="a head printed earlier by `kinerja audit head`")
+    sp.add_argument("--strict", action="store_true", help="fail on warnings too (missing or stale checkpoint)")
+    add("head", cmd_audit_head, "Print the head of the audit chain (count, last seq, hash, time) to keep "
+        "elsewhere.", asub)
+    sp = add("checkpoint", cmd_audit_checkpoint, "Write the checkpoint file from the database's head (the chain "
+             "must hold); replacing a checkpoint that disagrees, e.g. after restoring a backup, needs --reason "
+             "and is recorded in the chain.", asub)
+    sp.add_argument("--reason", help="why a checkpoint that disagrees with the database is replaced")
 
     add("rotate-key", cmd_rotate_key, "Make a new encryption key and re-encrypt all identity fields and notes.")
 

@@ -24,6 +24,7 @@ class Config:
     suppression_k: int
     max_upload_mb: int
     import_parallel: bool
+    audit_head_file: Path
 
     @property
     def is_sqlite(self) -> bool:
@@ -65,6 +66,14 @@ def _import_parallel(value: str) -> bool:
     return (os.cpu_count() or 1) >= 2
 
 
+def _audit_head_file(data_dir: Path) -> Path:
+    """KINERJA_AUDIT_HEAD_FILE, else `audit-head.json` next to the key file (outside the database)."""
+    env = os.environ.get("KINERJA_AUDIT_HEAD_FILE")
+    if env:
+        return Path(env)
+    return Path(os.environ.get("KINERJA_KEY_FILE", data_dir / "keys.json")).parent / "audit-head.json"
+
+
 def load() -> Config:
     data_dir = Path(os.environ.get("KINERJA_DATA_DIR", "./kinerja-data")).resolve()
     db_url = os.environ.get("KINERJA_DATABASE_URL") or f"sqlite:///{data_dir / 'kinerja.sqlite3'}"
@@ -85,4 +94,5 @@ def load() -> Config:
         suppression_k=int(os.environ.get("KINERJA_SUPPRESSION_K", "5")),
         max_upload_mb=int(os.environ.get("KINERJA_MAX_UPLOAD_MB", "50")),
         import_parallel=_import_parallel(os.environ.get("KINERJA_IMPORT_PARALLEL", "auto")),
+        audit_head_file=_audit_head_file(data_dir),
     )

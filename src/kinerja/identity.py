@@ -13,7 +13,6 @@ import datetime as dt
 import hashlib
 import hmac
 import json
-import os
 import secrets
 import unicodedata
 from dataclasses import dataclass, field
@@ -21,6 +20,8 @@ from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from kinerja import safefile
 
 _VERSION = 1
 
@@ -31,12 +32,18 @@ class IdentityError(Exception):
 
 @dataclass
 class Keyring:
-    """Encryption keys by id, the id used for new ciphertexts, and the blind-index key."""
+    """Encryption keys by id, the id used for new ciphertexts, the blind-index key, and the audit key.
+
+    The audit key (HMAC of the audit chain) never rotates with the encryption keys, so entries
+    written before a rotation still verify. `audit_legacy` is true when the key file is older than
+    keyed audit hashes: only then may the chain begin with unkeyed (SHA-256) entries."""
 
     keys: dict[str, bytes]
     current: str
     index_key: bytes
     path: Path | None = None
+    audit_key: bytes | None = None
+    audit_legacy: bool = False
     _ciphers: dict[str, AESGCM] = field(default_factory=dict, repr=False, compare=False)
 
     def _cipher(self, kid: str) -> AESGCM:
@@ -49,35 +56,62 @@ class Keyring:
     @classmethod
     def generate(cls, path: Path | None = None) -> Keyring:
         kid = _new_key_id()
-        return cls({kid: AESGCM.generate_key(bit_length=256)}, kid, secrets.token_bytes(32), path)
+        return cls({kid: AESGCM.generate_key(bit_length=256)}, kid, secrets.token_bytes(32), path,
+                   audit_key=secrets.token_bytes(32))
 
     @classmethod
     def load_or_create(cls, path: Path) -> Keyring:
         if path.exists():
-            data = json.loads(path.read_text())
-            return cls(
-                {k: base64.b64decode(v) for k, v in data["keys"].items()},
-                data["current"],
-                base64.b64decode(data["index_key"]),
-                path,
-            )
-        ring = cls.generate(path)
-        ring.save()
-        return ring
+            ring = cls._read(path)
+            return ring if ring.audit_key is not None else cls._add_audit_key(path)
+        with safefile.locked(_lock_path(path)):
+            if path.exists():  # another process made it while this one waited
+                return cls._read(path)
+            ring = cls.generate(path)
+            ring.save()
+            return ring
+
+    @classmethod
+    def _read(cls, path: Path) -> Keyring:
+        data = json.loads(path.read_text())
+        audit_key = data.get("audit_key")
+        return cls(
+            {k: base64.b64decode(v) for k, v in data["keys"].items()},
+            data["current"],
+            base64.b64decode(data["index_key"]),
+            path,
+            audit_key=base64.b64decode(audit_key) if audit_key else None,
+            audit_legacy=bool(data.get("audit_legacy", False)),
+        )
+
+    @classmethod
+    def _add_audit_key(cls, path: Path) -> Keyring:
+        """A key file from before keyed audit hashes gains its audit key once, under a lock, so two
+        processes starting together cannot each write a different one."""
+        try:
+            with safefile.locked(_lock_path(path)):
+                ring = cls._read(path)
+                if ring.audit_key is None:
+                    ring.audit_key = secrets.token_bytes(32)
+                    ring.audit_legacy = True
+                    ring.save()
+                return ring
+        except PermissionError as exc:
+            raise PermissionError(
+                f"Berkas kunci {path} perlu ditambah kunci audit sekali, tetapi tidak dapat ditulis / "
+                f"the key file {path} needs an audit key added once, but cannot be written: {exc}") from exc
 
     def save(self) -> None:
         assert self.path is not None
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        data = {
+        data: dict[str, object] = {
             "keys": {k: base64.b64encode(v).decode() for k, v in self.keys.items()},
             "current": self.current,
             "index_key": base64.b64encode(self.index_key).decode(),
         }
-        tmp = self.path.with_suffix(".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            json.dump(data, fh, indent=1)
-        os.replace(tmp, self.path)
+        if self.audit_key is not None:
+            data["audit_key"] = base64.b64encode(self.audit_key).decode()
+            data["audit_legacy"] = self.audit_legacy
+        safefile.write_private(self.path, json.dumps(data, indent=1))
 
     def add_key(self) -> str:
         """A new current key; old keys stay so existing ciphertexts still decrypt until re-encrypted."""
@@ -125,6 +159,10 @@ class Keyring:
             return None
         norm = "".join(ch for ch in unicodedata.normalize("NFKC", value) if ch.isalnum()).upper()
         return hmac.new(self.index_key, f"{purpose}:{norm}".encode(), hashlib.sha256).hexdigest()
+
+
+def _lock_path(path: Path) -> Path:
+    return path.with_name(path.name + ".lock")
 
 
 def _aad(table: str, column: str, row: str) -> bytes:

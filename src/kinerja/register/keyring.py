@@ -38,3 +38,15 @@ def decrypt_action_notes(action_uid: object, blob: bytes | memoryview | None) ->
 
 def nik_index(nik: str | None) -> str:
     return keyring().blind_index(nik) or ""
+
+
+def audit_key() -> bytes:
+    """The HMAC key of the audit chain (created once in an older key file, never rotated)."""
+    key = keyring().audit_key
+    assert key is not None  # load_or_create always provides one
+    return key
+
+
+def audit_legacy_allowed() -> bool:
+    """Whether the chain may begin with unkeyed entries: only for a key file older than keyed hashes."""
+    return keyring().audit_legacy

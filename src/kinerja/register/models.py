@@ -353,6 +353,8 @@ class AuditEntry(models.Model):
     detail = models.TextField(blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    # "hmac": keyed with the audit key; "sha256": unkeyed, only as the prefix of an older chain
+    scheme = models.CharField(max_length=8, default="hmac")
 
     class Meta:
         verbose_name = _("audit entry")

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,11 +24,19 @@ class ReasonRequired(ValueError):
     pass
 
 
+_AUDIT_LOCK = 0x6B6E6A61  # PostgreSQL advisory lock id that serialises writers of the audit chain
+
+
 def audit(username: str, action: str, record: str, reason: str = "", detail: dict[str, Any] | None = None) -> AuditEntry:
-    """Append one entry to the hash chain. The chain head is read under a row lock (PostgreSQL) or
-    the database write lock (SQLite, IMMEDIATE transactions), so two writers never fork it."""
+    """Append one entry to the chain, keyed with the audit key. Writers are serialised for the
+    whole transaction (an advisory lock on PostgreSQL, the database write lock on SQLite with
+    IMMEDIATE transactions), so two writers never fork the chain nor collide on a seq; the head
+    is read only once the lock is held. The checkpoint file follows once the transaction commits."""
     with transaction.atomic():
-        last = AuditEntry.objects.select_for_update().order_by("-seq").first()
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cur:
+                cur.execute("SELECT pg_advisory_xact_lock(%s)", [_AUDIT_LOCK])
+        last = AuditEntry.objects.order_by("-seq").only("seq", "hash").first()
         prev_hash = last.hash if last else auditchain.GENESIS
         seq = (last.seq + 1) if last else 1
         fields = {
@@ -36,15 +48,19 @@ def audit(username: str, action: str, record: str, reason: str = "", detail: dic
             "reason": reason,
             "detail": json.dumps(detail or {}, sort_keys=True, ensure_ascii=False),
         }
-        entry = AuditEntry(prev_hash=prev_hash, hash=auditchain.entry_hash(prev_hash, fields), **fields)
+        entry = AuditEntry(prev_hash=prev_hash, hash=auditchain.entry_hash(prev_hash, fields, keyring.audit_key()),
+                           scheme=auditchain.KEYED, **fields)
         entry.at = dt.datetime.fromisoformat(fields["at"])  # type: ignore[arg-type]
         entry.save()
+        # robust: a checkpoint that cannot be written must not undo a committed write; the next
+        # write or `kinerja audit checkpoint` catches up, and `audit verify` says it is behind
+        transaction.on_commit(advance_audit_checkpoint, robust=True)
         return entry
 
 
-def audit_rows() -> list[dict[str, Any]]:
-    return [
-        {
+def _audit_row_iter() -> Iterator[dict[str, Any]]:
+    for e in AuditEntry.objects.order_by("seq").iterator(chunk_size=2000):
+        yield {
             "seq": e.seq,
             "at": e.at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
             "username": e.username,
@@ -54,13 +70,136 @@ def audit_rows() -> list[dict[str, Any]]:
             "detail": e.detail,
             "prev_hash": e.prev_hash,
             "hash": e.hash,
+            "scheme": e.scheme,
         }
-        for e in AuditEntry.objects.order_by("seq").iterator(chunk_size=2000)
-    ]
+
+
+def audit_rows() -> list[dict[str, Any]]:
+    return list(_audit_row_iter())
 
 
 def verify_audit() -> auditchain.Break | None:
-    return auditchain.verify(audit_rows())
+    """The chain alone (links, keyed hashes, legacy prefix); audit_report adds the checkpoint file
+    and a printed head, which are what catch deleted last entries and a rewritten chain."""
+    return auditchain.verify(_audit_row_iter(), keyring.audit_key(), keyring.audit_legacy_allowed())
+
+
+def _audit_db_head() -> auditchain.Head | None:
+    last = AuditEntry.objects.order_by("-seq").values_list("seq", "hash", "at").first()
+    if last is None:
+        return None
+    return auditchain.Head(last[0], last[1], last[2].astimezone(dt.UTC).isoformat(timespec="microseconds"))
+
+
+def _audit_hash_at(seq: int) -> str | None:
+    return AuditEntry.objects.filter(seq=seq).values_list("hash", flat=True).first()
+
+
+def advance_audit_checkpoint(force: bool = False) -> auditchain.Checkpoint | None:
+    """Bring the checkpoint file to the database's head (after each committed audit write)."""
+    return auditchain.advance_checkpoint(settings.KINERJA.audit_head_file, keyring.audit_key(),
+                                         _audit_db_head, _audit_hash_at, force=force)
+
+
+@dataclasses.dataclass
+class AuditReport:
+    """What `kinerja audit verify` says: failures mean the log cannot be trusted; warnings need an
+    explanation from the operator but do not show tampering by themselves."""
+
+    count: int
+    legacy: int
+    head: auditchain.Head | None
+    checkpoint: auditchain.Checkpoint | None
+    checkpoint_path: Path
+    chain: auditchain.Break | None = None  # where the chain itself breaks
+    broken: auditchain.Break | None = None  # the first entry named by any failure
+    failures: list[str] = dataclasses.field(default_factory=list)
+    warnings: list[str] = dataclasses.field(default_factory=list)
+    notes: list[str] = dataclasses.field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+def audit_report(printed_head: auditchain.Head | None = None) -> AuditReport:
+    """Check the chain, then its head against the checkpoint file and, when given, a printed head."""
+    path = settings.KINERJA.audit_head_file
+    key = keyring.audit_key()
+    checkpoint, checkpoint_error = None, None
+    try:
+        checkpoint = auditchain.read_checkpoint(path, key)
+    except auditchain.CheckpointError as exc:
+        checkpoint_error = str(exc)
+    refs = [h for h in (checkpoint.head if checkpoint else None, printed_head) if h is not None]
+    found = auditchain.walk(_audit_row_iter(), key, keyring.audit_legacy_allowed(), {h.seq for h in refs})
+    report = AuditReport(found.count, found.legacy, found.head, checkpoint, path)
+
+    def fail(b: auditchain.Break) -> None:
+        report.broken = report.broken or b
+        report.failures.append(b.message())
+
+    if found.broken is not None:
+        report.chain = found.broken
+        fail(found.broken)
+    if checkpoint_error is not None:
+        report.failures.append(checkpoint_error)
+    elif checkpoint is None:
+        if found.count:
+            report.warnings.append(
+                f"Tidak ada berkas titik periksa {path}: penghapusan entri terakhir tidak dapat dideteksi sampai "
+                "berkas itu ada (ditulis pada entri audit berikutnya, atau jalankan `kinerja audit checkpoint`) / "
+                f"no checkpoint file {path}: deleting the last entries cannot be detected until it exists "
+                "(it is written with the next audit entry, or run `kinerja audit checkpoint`)")
+    else:
+        broken, note = auditchain.compare_head(found, checkpoint.head, "titik periksa", "the checkpoint")
+        if broken is not None:
+            fail(broken)
+        elif found.head is not None and checkpoint.head.seq < found.head.seq:
+            report.warnings.append(
+                f"Titik periksa {path} mencatat {checkpoint.head.seq} entri, basis data {found.head.seq}: entri "
+                f"{checkpoint.head.seq + 1}-{found.head.seq} ditulis tanpa memperbarui berkas itu (proses berhenti "
+                "di antara commit dan penulisan berkas, berkas tidak dapat ditulis, atau proses lain memakai "
+                "KINERJA_AUDIT_HEAD_FILE lain). Entri itu sah menurut kunci audit; jalankan `kinerja audit "
+                "checkpoint` setelah penyebabnya jelas / "
+                f"checkpoint {path} records {checkpoint.head.seq} entries, the database {found.head.seq}: entries "
+                f"{checkpoint.head.seq + 1}-{found.head.seq} were written without updating the file (a process "
+                "stopped between commit and file write, the file could not be written, or another process uses "
+                "another KINERJA_AUDIT_HEAD_FILE). Those entries hold under the audit key; run `kinerja audit "
+                "checkpoint` once the cause is known")
+        elif note:
+            report.notes.append(note)
+    if printed_head is not None:
+        broken, note = auditchain.compare_head(found, printed_head, "kepala tercetak", "the printed head")
+        if broken is not None:
+            fail(broken)
+        elif note:
+            report.notes.append(note)
+    return report
+
+
+def reanchor_audit_checkpoint(reason: str, username: str = "system") -> auditchain.Checkpoint:
+    """Write the checkpoint from the database's head when the chain itself holds: the way back after
+    restoring an older backup. A checkpoint that disagrees with the database is replaced only with
+    a stated reason, and the old head goes into the chain first, so the cut is on record."""
+    report = audit_report()
+    if report.chain is not None or report.head is None:
+        raise ValueError(
+            "Rantai audit sendiri tidak utuh atau kosong; titik periksa tidak ditulis / the audit chain itself "
+            "is broken or empty; no checkpoint written" + "".join(f"\n{m}" for m in report.failures))
+    disagrees = bool(report.failures)
+    if disagrees:
+        if len(reason.strip()) < 5:
+            raise ReasonRequired(
+                "Titik periksa tidak cocok dengan basis data; sebutkan alasannya (--reason, minimal 5 karakter) / "
+                "the checkpoint disagrees with the database; state why (--reason, at least 5 characters)")
+        old = report.checkpoint.head if report.checkpoint else None
+        audit(username, "audit_checkpoint_reset", f"audit:{report.head.seq}", reason.strip(),
+              {"old_seq": old.seq if old else None, "old_hash": old.hash if old else None,
+               "old_at": old.at if old else None, "failures": report.failures})
+    written = advance_audit_checkpoint(force=True)
+    assert written is not None
+    return written
 
 
 def set_identity(child: Child, **values: str | None) -> None:
