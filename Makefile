@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Domain modules that mypy checks (plain Python, no HTTP).
 MYPY_TARGETS := src/kinerja/config.py src/kinerja/vocab.py src/kinerja/identity.py src/kinerja/auditchain.py \
 	src/kinerja/tables.py src/kinerja/importing.py src/kinerja/generator.py src/kinerja/suppression.py \
-	src/kinerja/charts.py src/kinerja/choices.py src/kinerja/evidence/analysis src/kinerja/indicators
+	src/kinerja/charts.py src/kinerja/choices.py src/kinerja/safefile.py src/kinerja/evidence/analysis src/kinerja/indicators
 
 .PHONY: setup demo test lint bench clean
 
