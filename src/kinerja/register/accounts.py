@@ -342,6 +342,7 @@ def _account_checked(sender: type[Staff], instance: Staff, raw: bool = False, up
     if raw or (update_fields is not None and not WATCHED_UPDATE_FIELDS.intersection(update_fields)):
         instance._account_before = _SKIP  # type: ignore[attr-defined]
         return
+    instance.is_staff = instance.role == permissions.ADMIN  # the Django admin is for the admin role only
     before = stored_state(instance.pk)
     check_change(current_actor(), before, state_of(instance), instance.pk)
     instance._account_before = before  # type: ignore[attr-defined]
