@@ -15,6 +15,7 @@ from pathlib import Path
 from kinerja import auditchain
 
 Handler = Callable[[argparse.Namespace], int]
+ROLES = ("pekerja_sosial", "kepala_seksi", "pimpinan", "evaluator", "admin")
 
 
 def setup_django(migrate: bool = True) -> None:
@@ -129,11 +130,77 @@ def cmd_user_add(args: argparse.Namespace) -> int:
             return 1
     try:
         accounts.add_user(args.username, role=args.role, unit_code=args.unit, password=password,
-                          full_name=args.name or "")
+                          full_name=args.name or "", actor=accounts.operator())
     except ValueError as exc:
         print(str(exc), file=sys.stderr)
         return 1
     print(f"{args.username} ({args.role})")
+    return 0
+
+
+def _user_change(change: Callable[..., object]) -> Handler:
+    """A `kinerja user` subcommand: the server operator's change of one account, audited as 'operator'."""
+    def handler(args: argparse.Namespace) -> int:
+        setup_django()
+        from kinerja.register import accounts
+
+        try:
+            message = change(accounts, accounts.operator(), args)
+        except ValueError as exc:
+            print(str(exc), file=sys.stderr)
+            return 1
+        print(message)
+        return 0
+
+    return handler
+
+
+def _set_role(accounts, actor, args):  # type: ignore[no-untyped-def]
+    user = accounts.set_role(actor, args.username, args.role)
+    return f"{user.username}: peran / role {user.role}"
+
+
+def _move(accounts, actor, args):  # type: ignore[no-untyped-def]
+    user = accounts.move(actor, args.username, args.unit)
+    return f"{user.username}: unit {user.unit.code}"
+
+
+def _reset_password(accounts, actor, args):  # type: ignore[no-untyped-def]
+    code, expires = accounts.reset_password(actor, args.username)
+    return (f"Kode sekali pakai untuk / one-time code for {args.username}: {code}\n"
+            f"Berlaku sampai / valid until {expires.isoformat(timespec='minutes')}. Ditampilkan sekali saja; "
+            f"pengguna masuk di /masuk/kode/ lalu memilih kata sandinya sendiri / shown only once; the user "
+            f"signs in at /masuk/kode/ and then chooses their own password.")
+
+
+def _deactivate(accounts, actor, args):  # type: ignore[no-untyped-def]
+    user = accounts.set_active(actor, args.username, False)
+    return f"{user.username}: nonaktif / deactivated"
+
+
+def _activate(accounts, actor, args):  # type: ignore[no-untyped-def]
+    user = accounts.set_active(actor, args.username, True)
+    return f"{user.username}: aktif / active"
+
+
+def cmd_user_list(args: argparse.Namespace) -> int:
+    setup_django()
+    from kinerja.register import accounts
+
+    try:
+        rows = accounts.list_accounts(role=args.role, unit_code=args.unit)
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    header = ("username", "peran/role", "unit", "aktif/active")
+    table = [header] + [(r["username"], r["role"], r["unit"] or "-",
+                         ("ya/yes" if r["active"] else "tidak/no") + (" *" if r["must_change_password"] else ""))
+                        for r in rows]
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    for row in table:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    if any(r["must_change_password"] for r in rows):
+        print("* harus memilih kata sandi baru / must choose a new password")
     return 0
 
 
@@ -373,10 +440,24 @@ def build_parser() -> argparse.ArgumentParser:
     usub = sp.add_subparsers(dest="user_command", metavar="ACTION", required=True)
     sp = add("add", cmd_user_add, "Add a user (password from a prompt or --password-stdin).", usub)
     sp.add_argument("username")
-    sp.add_argument("--role", required=True, choices=["pekerja_sosial", "kepala_seksi", "pimpinan", "evaluator", "admin"])
+    sp.add_argument("--role", required=True, help=f"role: {', '.join(ROLES)}")
     sp.add_argument("--unit", help="unit code (kode_unit)")
     sp.add_argument("--name", help="full name")
     sp.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    sp = add("set-role", _user_change(_set_role), "Give a user another role (audited as the operator).", usub)
+    sp.add_argument("username")
+    sp.add_argument("role", help=f"role: {', '.join(ROLES)}")
+    sp = add("move", _user_change(_move), "Move a user to another unit (audited as the operator).", usub)
+    sp.add_argument("username")
+    sp.add_argument("--unit", required=True, help="unit code (kode_unit)")
+    add("reset-password", _user_change(_reset_password), "Disable a user's password and print a one-time code "
+        "(shown once) with which they sign in and choose a new password.", usub).add_argument("username")
+    add("deactivate", _user_change(_deactivate), "Stop a user from signing in (their work keeps their name).",
+        usub).add_argument("username")
+    add("activate", _user_change(_activate), "Let a deactivated user sign in again.", usub).add_argument("username")
+    sp = add("list", cmd_user_list, "List users: username, role, unit, active (never passwords).", usub)
+    sp.add_argument("--role", help="only this role")
+    sp.add_argument("--unit", help="only this unit code")
 
     sp = add("backup", cmd_backup, "Back up the database to FILE (SQLite online backup, or pg_dump).")
     sp.add_argument("file")

@@ -25,6 +25,7 @@ class Config:
     max_upload_mb: int
     import_parallel: bool
     audit_head_file: Path
+    reset_code_hours: float = 24.0
 
     @property
     def is_sqlite(self) -> bool:
@@ -74,6 +75,17 @@ def _audit_head_file(data_dir: Path) -> Path:
     return Path(os.environ.get("KINERJA_KEY_FILE", data_dir / "keys.json")).parent / "audit-head.json"
 
 
+def _positive_hours(name: str, value: str) -> float:
+    try:
+        hours = float(value)
+    except ValueError:
+        hours = -1.0
+    if not 0 < hours < 24 * 366:
+        raise SystemExit(f"{name} harus jumlah jam lebih dari 0, bukan {value!r} / "
+                         f"{name} must be a number of hours above 0, not {value!r}")
+    return hours
+
+
 def load() -> Config:
     data_dir = Path(os.environ.get("KINERJA_DATA_DIR", "./kinerja-data")).resolve()
     db_url = os.environ.get("KINERJA_DATABASE_URL") or f"sqlite:///{data_dir / 'kinerja.sqlite3'}"
@@ -95,4 +107,5 @@ def load() -> Config:
         max_upload_mb=int(os.environ.get("KINERJA_MAX_UPLOAD_MB", "50")),
         import_parallel=_import_parallel(os.environ.get("KINERJA_IMPORT_PARALLEL", "auto")),
         audit_head_file=_audit_head_file(data_dir),
+        reset_code_hours=_positive_hours("KINERJA_RESET_CODE_HOURS", os.environ.get("KINERJA_RESET_CODE_HOURS", "24")),
     )

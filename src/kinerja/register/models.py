@@ -42,6 +42,11 @@ class Staff(AbstractUser):
     full_name = models.CharField(_("full name"), max_length=200, blank=True)
     unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="staff")
     role = models.CharField(_("role"), max_length=20, choices=_choices(vocab.PERAN))
+    # a password reset leaves no usable password, only a one-time code (kinerja.register.accounts):
+    # the one who resets never knows the password the user then chooses
+    must_change_password = models.BooleanField(_("must change password"), default=False, editable=False)
+    reset_code_hash = models.CharField(max_length=128, blank=True, editable=False)
+    reset_code_expires = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("staff member")

@@ -1,9 +1,11 @@
 from django.urls import path
 
-from kinerja.register import views
+from kinerja.register import account_views, views
 
 urlpatterns = [
     path("", views.case_list, name="case-list"),
     path("kasus/<int:pk>/", views.case_detail, name="case-detail"),
     path("kasus/<int:pk>/identitas/", views.reveal_identity, name="case-reveal"),
+    path("masuk/kode/", account_views.CodeSignInView.as_view(), name="login-code"),
+    path("kata-sandi/", account_views.ChoosePasswordView.as_view(), name="password-change"),
 ]
