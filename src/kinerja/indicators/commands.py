@@ -130,14 +130,17 @@ def measures_body(args: argparse.Namespace, out: TextIO) -> None:
     from kinerja.indicators.achievement import ikm_band
     from kinerja.indicators.measures import compute, machine_output
 
+    from django.conf import settings
+
+    from kinerja.indicators import gate
+
     unit, period, worker = _resolve(args)
-    values = compute(unit, period, worker=worker)
-    if args.publik:
-        from django.conf import settings
-
-        from kinerja.indicators.publication import publish
-
-        values = publish(values, settings.KINERJA.suppression_k)
+    audience = gate.operator(args.publik, settings.KINERJA.suppression_k)
+    try:
+        gate.check_request(audience, period, worker)
+    except gate.GateError as exc:
+        raise UsageError(str(exc)) from None
+    values = gate.publish_figures(audience, unit, period, compute(unit, period, worker=worker))
     data = machine_output(unit, period, values)
     lang = _language()
     t = TEXT[lang]
