@@ -126,13 +126,12 @@ def _run(body: Callable[[argparse.Namespace, TextIO], None]) -> Callable[[argpar
 
 
 def measures_body(args: argparse.Namespace, out: TextIO) -> None:
-    from kinerja.indicators import definitions as defs
-    from kinerja.indicators.achievement import ikm_band
-    from kinerja.indicators.measures import compute, machine_output
-
     from django.conf import settings
 
+    from kinerja.indicators import definitions as defs
     from kinerja.indicators import gate
+    from kinerja.indicators.achievement import ikm_band
+    from kinerja.indicators.measures import compute, machine_output
 
     unit, period, worker = _resolve(args)
     audience = gate.operator(args.publik, settings.KINERJA.suppression_k)
