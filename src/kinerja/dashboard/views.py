@@ -51,12 +51,11 @@ def scorecard_page(request):  # type: ignore[no-untyped-def]
     lang = request.LANGUAGE_CODE
     worker = user if role == permissions.PEKSOS else None
     shown = [mid for mid in definitions.ALL_IDS if audience.process or mid not in definitions.PROCESS_IDS]
-    card = gate.publish_figures(audience, unit, Period.year(year),
-                                scorecard(unit, year, framework=fw_id, worker=worker, lang=lang))
+    publisher = gate.Publisher(audience)
+    card = publisher.publish(unit, Period.year(year), scorecard(unit, year, framework=fw_id, worker=worker, lang=lang))
     measure = request.GET.get("ukuran") if request.GET.get("ukuran") in shown else "kasus_selesai"
     m = definitions.get(measure)
-    series = gate.publish_figures(audience, unit, None, {"measure": measure,
-                                                         "series": trend(unit, years, measure, worker=worker)})
+    series = publisher.publish(unit, None, {"measure": measure, "series": trend(unit, years, measure, worker=worker)})
     specs = {
         "trend": charts.trend_chart(series["series"], m.name(lang), m.unit_label(lang)),
         "dimensions": charts.dimension_chart(card["dimensions"], _("Dimension scores")),

@@ -184,6 +184,8 @@ class Lattice:
 
     k: int
     basis: dict[tuple[Node, Period], dict[str, float]]
+    units: set[int] = field(default_factory=set)
+    full: set[Period] = field(default_factory=set)  # periods read with every family
     value: dict[Cell, float] = field(default_factory=dict)
     hidden: set[Cell] = field(default_factory=set)
     primary: set[Cell] = field(default_factory=set)
@@ -232,9 +234,9 @@ def build_lattice(unit_id: int, years: Iterable[int], k: int, extra: Sequence[Pe
     read([Period.year(y) for y in ys], BASIS_FAMILIES)
     for kind in ("half", "quarter", "month"):
         read([p for y in ys for p in whole_periods(y, kind)], LIGHT_FAMILIES)
-    read([p for p in extra if p.calendar_year is None and p not in full], BASIS_FAMILIES)
+    read([p for p in extra if p not in full], BASIS_FAMILIES)
 
-    lat = Lattice(k=k, basis=basis)
+    lat = Lattice(k=k, basis=basis, units=set(nodes), full=full)
     inner = [u for u in nodes if tree.children.get(u)]
     periods = sorted({p for _, p in basis}, key=lambda p: (p.start, p.end))
     for p in periods:
@@ -366,63 +368,77 @@ class _Gate:
         return _mark(value, self.a.k, mid in COUNT_MEASURES)
 
 
-def _needs_lattice(audience: Audience) -> bool:
-    return audience.suppressed
+class Publisher:
+    """The gate for one audience over several figures (a page's card and trend, a report's tables):
+    the lattice of a tree and years is built once and shared. `publish_figures` is one figure."""
+
+    def __init__(self, audience: Audience) -> None:
+        self.audience = audience
+        self._lattices: list[Lattice] = []
+
+    def lattice(self, uid: int, periods: Sequence[Period]) -> Lattice | None:
+        if not self.audience.suppressed:
+            return None
+        for lat in self._lattices:
+            if uid in lat.units and all(p in lat.full for p in periods):
+                return lat
+        years = {p.start.year for p in periods}
+        lat = build_lattice(uid, years, self.audience.k, extra=sorted(periods, key=lambda p: p.start))
+        self._lattices.append(lat)
+        return lat
+
+    def publish(self, unit: Any, period: Period | None, figures: dict[str, Any]) -> dict[str, Any]:
+        """See publish_figures."""
+        uid = unit if isinstance(unit, int) else unit.pk
+        figures = copy.deepcopy(figures)
+        if "series" in figures:
+            return _trend(self, uid, figures)
+        if not isinstance(period, Period):
+            raise TypeError("measures and scorecards are gated for one period")
+        check_request(self.audience, period)
+        if "dimensions" in figures:
+            return _scorecard(self, uid, period, figures)
+        return _measures(self, uid, period, figures)
 
 
-def publish_figures(audience: Audience, unit: Any, period: Period | Sequence[Period] | None,
-                    figures: dict[str, Any]) -> dict[str, Any]:
+def publish_figures(audience: Audience, unit: Any, period: Period | None, figures: dict[str, Any]) -> dict[str, Any]:
     """The one gate. `figures` is one of:
     - a measures dict (measure ids -> values; other keys pass through) of `unit` and `period`;
     - a scorecard (scorecard.scorecard(); `period` its period; the previous period is the card's own);
     - a trend {"measure": id, "series": [{"year", "value", ...}]} (`period` unused: the points are years).
     Returns a new object: process measures dropped unless the audience sees them; for a suppressed
     audience, the suppression of this module. Requests an audience may not make raise GateError."""
-    uid = unit if isinstance(unit, int) else unit.pk
-    figures = copy.deepcopy(figures)
-    if "series" in figures:
-        return _trend(audience, uid, figures)
-    if not isinstance(period, Period):
-        raise TypeError("measures and scorecards are gated for one period")
-    check_request(audience, period)
-    if "dimensions" in figures:
-        return _scorecard(audience, uid, period, figures)
-    return _measures(audience, uid, period, figures)
+    return Publisher(audience).publish(unit, period, figures)
 
 
-def _lattice_for(audience: Audience, uid: int, periods: Sequence[Period]) -> Lattice | None:
-    if not _needs_lattice(audience):
-        return None
-    years = {p.start.year for p in periods}
-    return build_lattice(uid, years, audience.k, extra=list(periods))
-
-
-def _measures(audience: Audience, uid: int, period: Period, values: dict[str, Any]) -> dict[str, Any]:
+def _measures(pub: Publisher, uid: int, period: Period, values: dict[str, Any]) -> dict[str, Any]:
+    audience = pub.audience
     if not audience.process:
         for mid in defs.PROCESS_IDS:
             values.pop(mid, None)
-    gate = _Gate(audience, uid, _lattice_for(audience, uid, [period]))
+    gate = _Gate(audience, uid, pub.lattice(uid, [period]))
     for mid in list(values):
         if mid in defs.MEASURES:
             values[mid] = gate.value(mid, period, values[mid])
     return values
 
 
-def _trend(audience: Audience, uid: int, body: dict[str, Any]) -> dict[str, Any]:
+def _trend(pub: Publisher, uid: int, body: dict[str, Any]) -> dict[str, Any]:
+    audience = pub.audience
     check_measure(audience, body["measure"])
     series = body["series"]
     if audience.suppressed and series:
         periods = [Period.year(int(p["year"])) for p in series]
         for p in periods:
             check_request(audience, p)
-        gate = _Gate(audience, uid, _lattice_for(audience, uid, periods))
+        gate = _Gate(audience, uid, pub.lattice(uid, periods))
         for point, p in zip(series, periods, strict=True):
             point["value"] = gate.value(body["measure"], p, point["value"])
     return body
 
 
-def _scorecard(audience: Audience, uid: int, period: Period, card: dict[str, Any]) -> dict[str, Any]:
-    rows = [m for d in card["dimensions"] for m in d["measures"]] + [m for i in card["inhibitors"] for m in i["measures"]]
+def _scorecard(pub: Publisher, uid: int, period: Period, card: dict[str, Any]) -> dict[str, Any]:
+    audience = pub.audience
     if not audience.process:
         for d in card["dimensions"]:
             d["measures"] = [m for m in d["measures"] if m["id"] not in defs.PROCESS_IDS]
@@ -432,7 +448,7 @@ def _scorecard(audience: Audience, uid: int, period: Period, card: dict[str, Any
         return card
     prev = period.previous()
     whole_prev = prev.calendar_year is not None and period.calendar_year is not None
-    gate = _Gate(audience, uid, _lattice_for(audience, uid, [prev, period] if whole_prev else [period]))
+    gate = _Gate(audience, uid, pub.lattice(uid, [prev, period] if whole_prev else [period]))
     rows = [m for d in card["dimensions"] for m in d["measures"]] + [m for i in card["inhibitors"] for m in i["measures"]]
     for m in rows:
         mid = m["id"]
