@@ -118,7 +118,6 @@ def test_overlapping_windows_are_refused_to_suppressed_audiences(leaky, users):
 
 def test_a_rate_that_gives_its_numerator_away_is_suppressed(leaky, users):
     exact = client_for(users["kasi"]).get("/api/indikator/measures", {"unit": "14.71-RESOS-ANAK", "year": 2016})
-    assert exact.json()["kasus_ditangani"] == 13 - 4 + 4 or True  # the full count is shown to the section head
     body = exact.json()
     obstructed = round(body["kasus_terkendala"] * body["kasus_ditangani"] / 100)
     assert obstructed == 4
