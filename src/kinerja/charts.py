@@ -8,6 +8,12 @@ from typing import Any
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"  # an identifier only; nothing is fetched
 
 
+def _number(value: Any) -> Any:
+    """A figure as a chart plots it: a number, or null for a missing or suppressed one ("<5", "*"),
+    so a chart never carries more than the table beside it."""
+    return value if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
 def trend_chart(series: list[dict[str, Any]], title: str, unit_label: str) -> dict[str, Any]:
     """One measure over the years: a line with points; missing years (null) leave a gap."""
     return {
@@ -15,7 +21,8 @@ def trend_chart(series: list[dict[str, Any]], title: str, unit_label: str) -> di
         "title": title,
         "width": "container",
         "height": 220,
-        "data": {"values": [{"tahun": str(p["year"]), "nilai": p["value"]} for p in series]},
+        "data": {"values": [{"tahun": str(p["year"]), "nilai": _number(p["value"]),
+                             **({"teks": p["value"]} if isinstance(p["value"], str) else {})} for p in series]},
         "mark": {"type": "line", "point": True},
         "encoding": {
             "x": {"field": "tahun", "type": "ordinal", "title": None},
@@ -32,7 +39,9 @@ def inhibitor_chart(inhibitors: list[dict[str, Any]], title: str, axis_title: st
         "title": title,
         "width": "container",
         "height": 30 * max(len(inhibitors), 1),
-        "data": {"values": [{"faktor": i["name"], "tindakan": i["actions"] or 0} for i in inhibitors]},
+        "data": {"values": [{"faktor": i["name"], "tindakan": _number(i["actions"] or 0),
+                             **({"teks": i["actions"]} if isinstance(i["actions"], str) else {})}
+                            for i in inhibitors]},
         "mark": "bar",
         "encoding": {
             "y": {"field": "faktor", "type": "nominal", "sort": "-x", "title": None},
@@ -49,7 +58,7 @@ def dimension_chart(dimensions: list[dict[str, Any]], title: str) -> dict[str, A
         "title": title,
         "width": "container",
         "height": 30 * max(len(dimensions), 1),
-        "data": {"values": [{"dimensi": d["name"], "skor": d["score"]} for d in dimensions if d["score"] is not None]},
+        "data": {"values": [{"dimensi": d["name"], "skor": d["score"]} for d in dimensions if _number(d["score"]) is not None]},
         "layer": [
             {"mark": "bar", "encoding": {
                 "y": {"field": "dimensi", "type": "nominal", "title": None, "sort": None},

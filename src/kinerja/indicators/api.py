@@ -6,7 +6,9 @@ Who may see what (domain.md, checked here for every request through the request 
 - pimpinan, evaluator: unit aggregates of their unit and below; no worker parameter, and the
   process level (durasi_* measures) is left out of what they get;
 - admin (and anyone else): nothing.
-Identity never appears here: the measures are numbers."""
+Every answer passes through the publication gate (indicators.gate), which applies the role's
+rules: suppression for evaluators and for `publik=true`, whole periods only for those, and no
+process measures for pimpinan and evaluator. Identity never appears here: the measures are numbers."""
 
 from __future__ import annotations
 
@@ -20,9 +22,9 @@ from ninja.errors import HttpError
 
 from kinerja.indicators import definitions as defs
 from kinerja.indicators import frameworks as fw_mod
-from kinerja.indicators.measures import compute, compute_periods, machine_output
-from kinerja.indicators.periods import Period, parse_years
-from kinerja.indicators.publication import BASIS, publish, publish_scorecard
+from kinerja.indicators import gate
+from kinerja.indicators.measures import compute, machine_output
+from kinerja.indicators.periods import Period, check_year, parse_years
 from kinerja.indicators.scorecard import period_of, scorecard, trend
 from kinerja.register import permissions
 from kinerja.register.models import Staff, Unit
@@ -30,7 +32,6 @@ from kinerja.register.selectors import descendant_unit_ids
 
 router = Router(tags=["indikator"])
 
-SEES_PROCESS = {permissions.PEKSOS, permissions.KASI}
 SEES_WORKERS = {permissions.KASI}
 SEES_UNITS = {permissions.KASI, permissions.PIMPINAN, permissions.EVALUATOR}
 
@@ -74,37 +75,39 @@ class Access:
         self.role = role
         self.unit = unit
         self.worker = worker
-        self.process = role in SEES_PROCESS
-        # inspectors and researchers are outside the section: what they get has left the unit
-        self.suppress = role == permissions.EVALUATOR
 
-    def public(self, asked: bool) -> bool:
-        return self.suppress or asked
-
-    def hidden(self) -> set[str]:
-        return set() if self.process else set(defs.PROCESS_IDS)
+    def audience(self, publik: bool) -> gate.Audience:
+        return gate.audience_for(self.role, publik, settings.KINERJA.suppression_k)
 
 
-def _period(q: PeriodQuery) -> Period:
+def _refuse(exc: gate.GateError) -> HttpError:
+    return HttpError(exc.status, str(exc))
+
+
+def _period(q: PeriodQuery, access: Access) -> tuple[Period, gate.Audience]:
+    """The period asked, checked by the gate for this audience before any figure is computed."""
     try:
         if q.year is None and q.mulai is None and q.selesai is None:
             raise ValueError("give year, or mulai and selesai")
-        return period_of(q.year, q.mulai, q.selesai)
+        if q.year is not None:
+            check_year(q.year)
+        period = period_of(q.year, q.mulai, q.selesai)
     except ValueError as exc:
         raise HttpError(400, f"periode / period: {exc}") from None
+    audience = access.audience(q.publik)
+    try:
+        gate.check_request(audience, period, access.worker)
+    except gate.GateError as exc:
+        raise _refuse(exc) from None
+    return period, audience
 
 
 @router.get("/measures", summary="Semua ukuran kinerja / every measure (indicators.md machine output)")
 def measures(request: HttpRequest, q: Query[PeriodQuery]) -> dict[str, Any]:
     access = Access(request, q.unit, q.worker)
-    period = _period(q)
+    period, audience = _period(q, access)
     values = compute(access.unit, period, worker=access.worker)
-    if access.public(q.publik):
-        values = publish(values, settings.KINERJA.suppression_k)
-    out = machine_output(access.unit, period, values)
-    for mid in access.hidden():
-        out.pop(mid, None)
-    return out
+    return gate.publish_figures(audience, access.unit, period, machine_output(access.unit, period, values))
 
 
 class ScorecardQuery(PeriodQuery):
@@ -114,23 +117,13 @@ class ScorecardQuery(PeriodQuery):
 @router.get("/scorecard", summary="Kartu kinerja menurut kerangka / a framework's scorecard")
 def get_scorecard(request: HttpRequest, q: Query[ScorecardQuery]) -> dict[str, Any]:
     access = Access(request, q.unit, q.worker)
-    period = _period(q)
+    period, audience = _period(q, access)
     try:
         framework = fw_mod.get(q.framework)
     except fw_mod.FrameworkError as exc:
         raise HttpError(404, str(exc)) from None
     card = scorecard(access.unit, period, framework, worker=access.worker)
-    if access.public(q.publik):
-        before, now = compute_periods([access.unit], [period.previous(), period], worker=access.worker,
-                                      measures=list(BASIS))
-        card = publish_scorecard(card, settings.KINERJA.suppression_k, now[access.unit.pk], before[access.unit.pk])
-    hidden = access.hidden()
-    if hidden:
-        for d in card["dimensions"]:
-            d["measures"] = [m for m in d["measures"] if m["id"] not in hidden]
-        for i in card["inhibitors"]:
-            i["measures"] = [m for m in i["measures"] if m["id"] not in hidden]
-    return card
+    return gate.publish_figures(audience, access.unit, period, card)
 
 
 class TrendQuery(Schema):
@@ -138,6 +131,7 @@ class TrendQuery(Schema):
     years: str  # e.g. 2016-2025
     measure: str
     worker: str | None = None
+    publik: bool = False
 
 
 @router.get("/trend", summary="Tren satu ukuran per tahun / one measure over calendar years")
@@ -145,17 +139,20 @@ def get_trend(request: HttpRequest, q: Query[TrendQuery]) -> dict[str, Any]:
     access = Access(request, q.unit, q.worker)
     if q.measure not in defs.MEASURES:
         raise HttpError(404, f"ukuran tidak dikenal / unknown measure {q.measure!r}")
-    if q.measure in access.hidden():
-        raise HttpError(403, "Peran Anda tidak melihat ukuran proses / your role does not see process measures")
     try:
-        years = parse_years(q.years)
+        years = parse_years(q.years)  # bounds checked before any list is built
     except ValueError as exc:
         raise HttpError(400, str(exc)) from None
-    if len(years) > 50:
-        raise HttpError(400, "paling banyak 50 tahun / at most 50 years")
+    audience = access.audience(q.publik)
+    try:
+        gate.check_measure(audience, q.measure)
+        gate.check_request(audience, None, access.worker)
+    except gate.GateError as exc:
+        raise _refuse(exc) from None
     series = trend(access.unit, years, q.measure, worker=access.worker)
-    return {"unit": access.unit.code, "measure": q.measure,
-            "worker": access.worker.username if access.worker else None, "series": series}
+    return gate.publish_figures(audience, access.unit, None, {
+        "unit": access.unit.code, "measure": q.measure,
+        "worker": access.worker.username if access.worker else None, "series": series})
 
 
 @router.get("/frameworks", summary="Kerangka penilaian yang tersedia / available frameworks")

@@ -236,18 +236,20 @@ def _run(body: Callable[[argparse.Namespace, TextIO], None]) -> Callable[[argpar
 
 
 def measures_body(args: argparse.Namespace, out: TextIO) -> None:
+    from django.conf import settings
+
     from kinerja.indicators import definitions as defs
+    from kinerja.indicators import gate
     from kinerja.indicators.achievement import ikm_band
     from kinerja.indicators.measures import compute, machine_output
 
     unit, period, worker = _resolve(args)
-    values = compute(unit, period, worker=worker)
-    if args.publik:
-        from django.conf import settings
-
-        from kinerja.indicators.publication import publish
-
-        values = publish(values, settings.KINERJA.suppression_k)
+    audience = gate.operator(args.publik, settings.KINERJA.suppression_k)
+    try:
+        gate.check_request(audience, period, worker)
+    except gate.GateError as exc:
+        raise UsageError(str(exc)) from None
+    values = gate.publish_figures(audience, unit, period, compute(unit, period, worker=worker))
     data = machine_output(unit, period, values)
     lang = _language()
     t = TEXT[lang]

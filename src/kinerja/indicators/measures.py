@@ -789,3 +789,37 @@ def machine_output(unit: Unit, period: Period, values: dict[str, Value]) -> dict
     for mid in defs.CORE_IDS:
         out[mid] = values.get(mid)
     return out
+
+
+# families whose parts the publication gate reads to suppress figures (every one a measure uses)
+BASIS_FAMILIES: tuple[str, ...] = tuple(dict.fromkeys(f for fams in _NEEDS.values() for f in fams))
+
+
+def compute_basis(
+    units: Iterable[Unit | int | str],
+    periods: Sequence[Period],
+    worker: Staff | int | str | None = None,
+    *,
+    families: Iterable[str] = BASIS_FAMILIES,
+    tree: _UnitTree | None = None,
+) -> list[dict[int, dict[str, float]]]:
+    """The additive parts the measures are made of (numerators, denominators: "received",
+    "on_time", "handled", "obstructed", ...; and "n_<list>" for the number of values behind each
+    median), per unit (with its descendants) and adjacent period, oldest first.
+
+    The publication gate needs them to suppress a rate whose numerator or denominator minus
+    numerator is small, or a median over few values; the measures themselves are computed by
+    compute_periods and are not touched here. `families` limits the queries (see _NEEDS)."""
+    roots = list(dict.fromkeys(_unit_id(u) for u in units))
+    engine = _Engine(roots, list(periods), _worker_id(worker), Options.from_settings(), tree or _UnitTree.load())
+    engine.run(families)
+    out: list[dict[int, dict[str, float]]] = []
+    for k in range(len(engine.periods)):
+        per_unit: dict[int, dict[str, float]] = {}
+        for root in roots:
+            parts = engine.rolled_up(root, k)
+            row = dict(parts.n)
+            row.update({f"n_{key}": float(len(vs)) for key, vs in parts.lists.items()})
+            per_unit[root] = row
+        out.append(per_unit)
+    return out
