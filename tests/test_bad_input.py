@@ -225,3 +225,26 @@ def test_case_list_search_at_the_cap_runs(client, users, cases):
     assert r.status_code == 200 and "2020/0001" not in r.content.decode()
     r = _as(client, users["kasi"]).get("/", {"q": "2020/0001"})
     assert r.status_code == 200 and "2020/0001" in r.content.decode() and "2020/0002" not in r.content.decode()
+
+
+# --------------------------------------------------------------------------- /api/indikator/ (bounds in indicators)
+
+# Each of these was a 500, or seconds of CPU and gigabytes of memory, before the indicator
+# endpoints bounded years and dates ahead of any work.
+INDICATOR_HOSTILE = [
+    "/api/indikator/measures?mulai=0001-01-01&selesai=9999-12-31",
+    "/api/indikator/scorecard?mulai=0001-01-01&selesai=9999-12-31",
+    "/api/indikator/measures?year=0",
+    "/api/indikator/measures?year=-1",
+    "/api/indikator/measures?year=10000",
+    "/api/indikator/measures?year=99999999999999999999999",
+    "/api/indikator/trend?years=9999-10001&measure=kasus_masuk",
+    "/api/indikator/trend?years=0-100000000&measure=kasus_masuk",
+]
+
+
+@pytest.mark.parametrize("url", INDICATOR_HOSTILE)
+def test_indicator_periods_out_of_range_are_400(client, users, url):
+    r = _as(client, users["kasi"]).get(url)
+    assert r.status_code == 400, r.content[:300]
+    assert " / " in r.json()["detail"]
