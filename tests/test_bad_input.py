@@ -248,3 +248,10 @@ def test_indicator_periods_out_of_range_are_400(client, users, url):
     r = _as(client, users["kasi"]).get(url)
     assert r.status_code == 400, r.content[:300]
     assert " / " in r.json()["detail"]
+
+
+@pytest.mark.parametrize("raw", [b"{not json", b"\xff\xfe", b'{"q": "anggaran"', b"[]", b'"anggaran"'])
+def test_a_body_that_is_not_the_json_object_asked_for_is_400(client, users, sample, no_search, raw):
+    """JSON that does not parse is refused by django-ninja's parser (its own English message)."""
+    r = _as(client, users["evaluator"]).post("/api/bukti/cari", raw, content_type="application/json")
+    assert r.status_code == 400 and isinstance(r.json()["detail"], str), r.content[:300]
