@@ -9,7 +9,9 @@ in its own subprocess with a fresh database: `kinerja.evidence.services.import_q
 triangulation matrix and inter-coder agreement (`selectors.matrix`, `selectors.agreement`), and
 stemmed search (`selectors.search`, first query builds the index, later queries reuse it).
 Reference measured in the same run: parsing the project.qde with lxml alone. Targets:
-matrix + agreement < 2 s, a search (index built) < 200 ms. Exit status 1 when a target is missed.
+matrix + agreement < 2 s, a search (index built) < 200 ms. A missed target is a figure, reported as
+MISSED (timings depend on the machine); exit status 1 means a phase failed, or, with --strict, also
+that a target was missed.
 """
 
 from __future__ import annotations
@@ -167,6 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--pg-url", default=os.environ.get("KINERJA_TEST_DATABASE_URL"),
                    help="PostgreSQL server URL (default KINERJA_TEST_DATABASE_URL); a scratch database "
                         "kinerja_evbench is created there and dropped")
+    p.add_argument("--strict", action="store_true", help="exit status 1 when a target is missed as well")
     p.add_argument("--phase", nargs="+", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.phase:
@@ -211,7 +214,8 @@ def main(argv: list[str] | None = None) -> int:
             both_cpu = t["matrix_cpu"] + t["agreement_cpu"]
             ok_ma = both < MATRIX_AGREEMENT_TARGET_S
             ok_search = t["search_median"] < SEARCH_TARGET_S
-            status |= 0 if ok_ma and ok_search else 1
+            if args.strict and not (ok_ma and ok_search):
+                status = 1
 
             def ms(key: str, t: dict[str, float] = t) -> str:
                 return f"{t[key] * 1000:8.1f} ms (cpu {t[key + '_cpu'] * 1000:7.1f})"

@@ -1,9 +1,12 @@
 """Each benchmark command runs end to end at a tiny size, on the backend of this test run, so a
-change to the code they drive cannot silently break them. (Figures are not judged here.)"""
+change to the code they drive cannot silently break them. Figures are not judged here: a slow or
+busy machine misses a timing target, and that is a printed figure (MISSED / NOT met), never a
+failure of this test; what is judged is that every phase ran and the results are right."""
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -19,7 +22,7 @@ BACKEND = os.environ.get("KINERJA_TEST_BACKEND", "sqlite")
     [
         ("import_bench.py", ["--cases", "300", "--no-flat"], f"import {BACKEND} 300"),
         ("indicators_bench.py", ["--cases", "300"], "values agree"),
-        ("evidence_bench.py", ["--sources", "10", "--codings", "100"], "target < 2 s: ok"),
+        ("evidence_bench.py", ["--sources", "10", "--codings", "100"], "matrix + agreement"),
     ],
 )
 def test_benchmark_runs(script, args, expect, tmp_path):
@@ -30,6 +33,26 @@ def test_benchmark_runs(script, args, expect, tmp_path):
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out[-3000:]
     assert expect in out and "FAILED" not in out and "Traceback" not in out, out[-3000:]
+    if script == "evidence_bench.py":  # the work was done and found something, whatever it took
+        assert re.search(r"target < 2 s: (ok|MISSED)", out) and re.search(r"target < 200 ms: (ok|MISSED)", out), out
+        assert int(re.search(r"\(builds index\).*?(\d+) hits", out).group(1)) > 0, out
+        assert re.search(r"10 sources, 100 codings, \d+ codes, median alpha \d", out), out
+
+
+def test_evidence_bench_reports_a_missed_target_without_failing(tmp_path):
+    """Targets scaled down to nothing are all missed: still exit status 0 and the figures printed;
+    only --strict turns a miss into exit status 1."""
+    code = (f"import sys; sys.path.insert(0, {str(BENCH)!r}); import evidence_bench as b; "
+            "b.MATRIX_AGREEMENT_TARGET_S = 0.0; b.SEARCH_TARGET_S = 0.0; sys.exit(b.main(sys.argv[1:]))")
+    env = dict(os.environ, KINERJA_DATA_DIR=str(tmp_path))
+    env.pop("KINERJA_DATABASE_URL", None)
+    args = ["--sources", "4", "--codings", "20", "--backend", "sqlite"]
+    proc = subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True, text=True, timeout=600)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0 and "target < 0 s: MISSED" in out and "target < 0 ms: MISSED" in out, out[-3000:]
+    strict = subprocess.run([sys.executable, "-c", code, *args, "--strict"], env=env, capture_output=True, text=True,
+                            timeout=600)
+    assert strict.returncode == 1 and "MISSED" in strict.stdout, (strict.stdout + strict.stderr)[-3000:]
 
 
 def test_scorecard_ab_alternates_two_engines_on_a_kept_dataset(tmp_path):

@@ -115,3 +115,86 @@ def test_indonesian_first_whatever_the_browser_says(client, users, data):
     c = login(client, users["kasi"])
     html = c.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert "Register kasus" in html
+
+
+def _gettext(msgid: str) -> str:
+    """The message as the page shows it in the default language (escaped like the template does)."""
+    from django.conf import settings
+    from django.utils import translation
+    from django.utils.html import escape
+
+    with translation.override(settings.LANGUAGE_CODE):
+        return escape(translation.gettext(msgid))
+
+
+REASON_REFUSED = ("State the reason for revealing this identity in words (at most 500 characters): "
+                  "at least 5 letters or digits, with a word of 3 or more letters.")
+
+
+@pytest.mark.parametrize("reason", [".....", "     ", "\t\n \u00a0 ", "aaaaa", "aaaaaaaaaaaa", "12345", "a.b.c.d.e",
+                                    "x y z 1 2", "ab 12 cd", "!!!!!!!!!!", "kunjungan " * 60])
+def test_reveal_refuses_a_reason_that_says_nothing(client, users, data, reason):
+    from kinerja.register.models import AuditEntry
+
+    r = login(client, users["peksos"]).post(f"/kasus/{data['own'].pk}/identitas/", {"alasan": reason})
+    html = r.content.decode()
+    assert r.status_code == 400 and _gettext(REASON_REFUSED) in html
+    assert "Rahmat" not in html and "1471010101100001" not in html
+    assert AuditEntry.objects.count() == 0
+
+
+@pytest.mark.parametrize("reason", ["cek KK", "kunjungan rumah", "rujukan ke RS 2", "Sidang 12/3"])
+def test_reveal_accepts_a_short_real_reason(client, users, data, reason):
+    from kinerja.register.models import AuditEntry
+
+    r = login(client, users["peksos"]).post(f"/kasus/{data['own'].pk}/identitas/", {"alasan": reason})
+    assert r.status_code == 200 and "Rahmat Hidayat" in r.content.decode()
+    assert AuditEntry.objects.get().reason == reason
+
+
+@pytest.fixture
+def twins(units, users, data):
+    """The child of `data` registered again in the section (another worker's case) and in another
+    city's unit, all with the same NIK."""
+    nik = "1471010101100001"
+    here = factories.child(units["seksi"], name="Rahmat H.", nik=nik, sex="L")
+    factories.case(units["seksi"], worker=users["peksos2"], child_obj=here, number="2020/0100")
+    away = factories.child(units["other"], name="Rahmat", nik=nik, sex="L")
+    away_case = factories.case(units["other"], child_obj=away, number="2020/0200")
+    return {"here": here, "away": away, "away_case": away_case}
+
+
+ELSEWHERE = "A record with the same NIK exists in another unit: ask that unit."
+
+
+def test_same_nik_warning_for_a_social_worker_names_only_records_of_their_unit(client, users, data, twins):
+    html = login(client, users["peksos"]).get(f"/kasus/{data['own'].pk}/").content.decode()
+    assert twins["here"].pseudonym in html
+    assert twins["away"].pseudonym not in html and "14.72" not in html and "Kota Lain" not in html
+    assert _gettext(ELSEWHERE) not in html
+
+
+def test_same_nik_warning_for_a_section_head_says_another_unit_without_naming_it(client, users, data, twins):
+    html = login(client, users["kasi"]).get(f"/kasus/{data['own'].pk}/").content.decode()
+    assert twins["here"].pseudonym in html and _gettext(ELSEWHERE) in html
+    assert twins["away"].pseudonym not in html and "14.72" not in html and "Kota Lain" not in html
+    # and from the other side: the other unit's head learns no pseudonym or unit of this section
+    html = login(client, users["other_kasi"]).get(f"/kasus/{twins['away_case'].pk}/").content.decode()
+    assert _gettext(ELSEWHERE) in html
+    assert data["child"].pseudonym not in html and twins["here"].pseudonym not in html and "14.71" not in html
+
+
+def test_same_nik_warning_is_not_shown_to_roles_that_cannot_reveal(client, users, data, twins):
+    html = login(client, users["pimpinan"]).get(f"/kasus/{data['own'].pk}/").content.decode()
+    assert twins["here"].pseudonym not in html and twins["away"].pseudonym not in html
+    assert _gettext(ELSEWHERE) not in html
+
+
+def test_same_nik_selector_scopes_by_the_users_units(users, data, twins):
+    from kinerja.register import selectors
+
+    assert selectors.same_nik_for(users["peksos"], data["child"]) == ([twins["here"]], False)
+    assert selectors.same_nik_for(users["kasi"], data["child"]) == ([twins["here"]], True)
+    assert selectors.same_nik_for(users["other_kasi"], twins["away"]) == ([], True)
+    assert selectors.same_nik_for(users["pimpinan"], data["child"]) == ([], False)
+    assert selectors.same_nik_for(users["evaluator"], data["child"]) == ([], False)

@@ -11,17 +11,53 @@ import datetime as dt
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import wraps
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from ninja import Router, Schema, Status
+from ninja import P, Query, Router, Schema, Status
 from ninja.errors import HttpError
+from pydantic import Field
 
 from kinerja.evidence import selectors, services
 from kinerja.evidence.models import Code, Source
 
 router = Router(tags=["bukti"])
+
+# Bounds on every request parameter, checked (by the schema, or before the body is read) before
+# any work: out of range is a 400, never a 500 or a long search.
+MAX_BODY_BYTES = 256 * 1024  # a JSON request body; the largest legitimate one is a passage to suggest for
+MAX_QUERY_CHARS = 200  # search text
+MAX_PASSAGE_CHARS = 20_000  # a passage sent for code suggestions
+MAX_MEMO_CHARS = 10_000
+MAX_NAME_CHARS = 200  # a code name
+MAX_OFFSET = 100_000_000  # code points in one source; far above any transcript, inside every integer column
+MAX_SEARCH_HITS = 500
+MAX_SUGGESTIONS = 20
+MAX_QUOTES = 10
+
+
+def _body_limit(view: Any) -> Any:
+    """Refuse an oversized body from its Content-Length, before Django reads or parses it."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):  # type: ignore[no-untyped-def]
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > MAX_BODY_BYTES:
+            return JsonResponse({"detail": f"Isi permintaan terlalu besar (paling banyak {MAX_BODY_BYTES} byte) / "
+                                           f"request body too large (at most {MAX_BODY_BYTES} bytes)"}, status=400)
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+router.add_decorator(_body_limit, mode="view")
 
 
 @contextmanager
@@ -76,10 +112,10 @@ class CodeOut(Schema):
 class CodingIn(Schema):
     sumber: uuid.UUID
     kode: uuid.UUID
-    mulai: int
-    selesai: int
-    sikap: str = "netral"
-    memo: str = ""
+    mulai: int = Field(ge=0, le=MAX_OFFSET)
+    selesai: int = Field(ge=0, le=MAX_OFFSET)
+    sikap: str = Field("netral", max_length=20)
+    memo: str = Field("", max_length=MAX_MEMO_CHARS)
 
 
 class CodingOut(Schema):
@@ -120,9 +156,9 @@ class AgreementOut(Schema):
 
 
 class SearchIn(Schema):
-    q: str
+    q: str = Field(max_length=MAX_QUERY_CHARS)
     semua_kata: bool = True
-    batas: int = 50
+    batas: int = Field(50, ge=1, le=MAX_SEARCH_HITS)
 
 
 class HitOut(Schema):
@@ -134,11 +170,11 @@ class HitOut(Schema):
 
 
 class SuggestIn(Schema):
-    teks: str | None = None
+    teks: str | None = Field(None, max_length=MAX_PASSAGE_CHARS)
     sumber: uuid.UUID | None = None
-    mulai: int | None = None
-    selesai: int | None = None
-    batas: int = 5
+    mulai: int | None = Field(None, ge=0, le=MAX_OFFSET)
+    selesai: int | None = Field(None, ge=0, le=MAX_OFFSET)
+    batas: int = Field(5, ge=1, le=MAX_SUGGESTIONS)
 
 
 class SuggestionOut(Schema):
@@ -182,13 +218,13 @@ def add_coding(request, payload: CodingIn):  # type: ignore[no-untyped-def]
 
 
 @router.get("/matriks", response=list[MatrixRowOut], summary="Matriks triangulasi / triangulation matrix")
-def matrix(request, kutipan: int = 0):  # type: ignore[no-untyped-def]
+def matrix(request, kutipan: Query[int, P(ge=0, le=MAX_QUOTES)] = 0):  # type: ignore[no-untyped-def]
     with _errors():
-        return selectors.matrix(request.user, quotes=max(0, min(kutipan, 10)))
+        return selectors.matrix(request.user, quotes=kutipan)
 
 
 @router.get("/kesepakatan", response=list[AgreementOut], summary="Kesepakatan antarpengkode / inter-coder agreement")
-def agreement(request, kode: str | None = None):  # type: ignore[no-untyped-def]
+def agreement(request, kode: Query[str | None, P(max_length=MAX_NAME_CHARS)] = None):  # type: ignore[no-untyped-def]
     with _errors():
         return selectors.agreement(request.user, kode)
 
@@ -196,8 +232,7 @@ def agreement(request, kode: str | None = None):  # type: ignore[no-untyped-def]
 @router.post("/cari", response=list[HitOut], summary="Cari di sumber (kata dasar) / search sources by stem")
 def search(request, payload: SearchIn):  # type: ignore[no-untyped-def]
     with _errors():
-        return selectors.search(request.user, payload.q, match_all=payload.semua_kata,
-                                limit=max(1, min(payload.batas, 500)))
+        return selectors.search(request.user, payload.q, match_all=payload.semua_kata, limit=payload.batas)
 
 
 @router.post("/saran-kode", response=list[SuggestionOut], summary="Saran kode untuk satu bagian / code suggestions")
@@ -210,4 +245,4 @@ def suggest(request, payload: SuggestIn):  # type: ignore[no-untyped-def]
         else:
             raise services.EvidenceInputError([services.bilingual(
                 _("Give a passage text, or a source with start and end offsets."))])
-        return selectors.suggestions(request.user, passage, limit=max(1, min(payload.batas, 20)))
+        return selectors.suggestions(request.user, passage, limit=payload.batas)

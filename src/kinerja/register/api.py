@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import P, Path, Query, Router, Schema
 
-from kinerja.register import selectors
+from kinerja.register import limits, selectors
 
 router = Router(tags=["kasus"])
 
@@ -34,12 +34,16 @@ def _out(case) -> CaseOut:  # type: ignore[no-untyped-def]
 
 
 @router.get("", response=list[CaseOut], summary="Kasus yang boleh dilihat pengguna / cases the user may see")
-def list_cases(request, limit: int = 50, offset: int = 0):  # type: ignore[no-untyped-def]
-    limit = max(1, min(limit, 500))
-    qs = selectors.cases_for(request.user).order_by("-reported_at", "pk")[max(offset, 0): max(offset, 0) + limit]
+def list_cases(  # type: ignore[no-untyped-def]
+    request,
+    limit: Query[int, P(ge=1, le=limits.MAX_LIST_LIMIT)] = 50,
+    offset: Query[int, P(ge=0, le=limits.MAX_OFFSET)] = 0,
+):
+    """Out-of-range `limit` or `offset` is refused (400) by the schema before this runs."""
+    qs = selectors.cases_for(request.user).order_by("-reported_at", "pk")[offset: offset + limit]
     return [_out(c) for c in qs]
 
 
 @router.get("/{case_id}", response=CaseOut, summary="Satu kasus / one case")
-def get_case(request, case_id: int):  # type: ignore[no-untyped-def]
+def get_case(request, case_id: Path[int, P(ge=1, le=limits.MAX_ID)]):  # type: ignore[no-untyped-def]
     return _out(get_object_or_404(selectors.cases_for(request.user), pk=case_id))

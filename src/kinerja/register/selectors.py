@@ -55,6 +55,23 @@ def same_nik(child: Child) -> QuerySet[Child]:
     return Child.objects.filter(nik_index=child.nik_index).exclude(pk=child.pk).select_related("unit")
 
 
+def same_nik_for(user: Staff, child: Child) -> tuple[list[Child], bool]:
+    """What the duplicate-NIK warning on a case page may tell this user: the same-NIK records in the
+    units whose cases the user opens (a social worker's unit; a section head's unit and below),
+    and, for a section head only, whether one exists in another unit, without its pseudonym or
+    unit: the other unit's records are that unit's business (domain.md), so the section head
+    asks that unit. Roles that cannot reveal identity are told nothing (the warning is itself
+    about identity)."""
+    role = permissions.role_of(user)
+    if role not in permissions.CAN_REVEAL or not user.unit_id:
+        return [], False
+    own = {user.unit_id} if role == permissions.PEKSOS else set(descendant_unit_ids(user.unit_id))
+    records = list(same_nik(child).order_by("pseudonym", "pk"))
+    mine = [c for c in records if c.unit_id in own]
+    elsewhere = role == permissions.KASI and any(c.unit_id not in own for c in records)
+    return mine, elsewhere
+
+
 def duplicate_nik_groups(unit_ids: list[int] | None = None) -> list[list[Child]]:
     """Groups of child records that share a NIK (blind index), for a section head's clean-up."""
     from django.db.models import Count

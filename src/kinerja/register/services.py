@@ -221,10 +221,21 @@ def read_identity(child: Child) -> dict[str, str | None]:
 
 
 def reveal_identity(user: Staff, child: Child, reason: str) -> dict[str, str | None]:
-    """Show a child's identity to a user whose role allows it, for a stated reason, audited."""
+    """Show a child's identity to a user whose role allows it, for a stated reason, audited.
+
+    The reason is read later by whoever checks the audit log, so it must say something: at least
+    5 letters or digits, among them a word of 3 or more letters that is not one letter repeated
+    ("....." , "aaaaa" and "12345" are refused; "cek KK" and "kunjungan rumah" pass), and at most
+    500 characters (it is kept in the audit chain for good)."""
+    import re
+
     permissions.require(user, permissions.CAN_REVEAL, _("reveal a child's identity"))
-    if not reason or len(reason.strip()) < 5:
-        raise ReasonRequired(_("State the reason for revealing this identity (at least 5 characters)."))
+    reason = reason or ""
+    words = re.findall(r"[^\W\d_]{3,}", reason[:501])
+    if (len(reason) > 500 or sum(ch.isalnum() for ch in reason) < 5
+            or not any(len(set(w.casefold())) > 1 for w in words)):
+        raise ReasonRequired(_("State the reason for revealing this identity in words (at most 500 characters): "
+                               "at least 5 letters or digits, with a word of 3 or more letters."))
     from kinerja.register import selectors
 
     if not selectors.cases_for(user).filter(child=child).exists():

@@ -14,15 +14,33 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from kinerja import vocab
-from kinerja.register import keyring, permissions, selectors, services
+from kinerja.register import keyring, limits, permissions, selectors, services
+
+
+def _list_input_error(q: str, page: str | None) -> str:
+    """Why the case list's search or page parameter is refused, or "" when both are fine. Checked
+    before any query: a megabyte of search text or a page number of a thousand digits is a 400."""
+    if len(q) > limits.MAX_SEARCH_CHARS:
+        return _("The search text is too long (at most %(n)s characters).") % {"n": limits.MAX_SEARCH_CHARS}
+    if page not in (None, "", "last") and not (
+            len(page) <= len(str(limits.MAX_PAGE)) and page.isascii() and page.isdigit()
+            and 1 <= int(page) <= limits.MAX_PAGE):
+        return _("The page number must be a whole number from 1 to %(n)s.") % {"n": limits.MAX_PAGE}
+    return ""
 
 
 @login_required
 def case_list(request):  # type: ignore[no-untyped-def]
     role = permissions.role_of(request.user)
-    qs = selectors.cases_for(request.user).order_by("-reported_at", "pk")
     q = (request.GET.get("q") or "").strip()
     status = request.GET.get("status") or ""
+    error = _list_input_error(q, request.GET.get("hal"))
+    if error:
+        return render(request, "kinerja/case_list.html",
+                      {"page": None, "rows": [], "q": "", "status": status, "input_error": error,
+                       "max_q": limits.MAX_SEARCH_CHARS, "can_see_cases": role in permissions.CAN_SEE_CASES},
+                      status=400)
+    qs = selectors.cases_for(request.user).order_by("-reported_at", "pk")
     if q:
         qs = qs.filter(Q(number__icontains=q) | Q(child__pseudonym__icontains=q))
     if status == "terbuka":
@@ -39,12 +57,14 @@ def case_list(request):  # type: ignore[no-untyped-def]
     ]
     template = "kinerja/_case_rows.html" if request.htmx else "kinerja/case_list.html"
     return render(request, template, {"page": page, "rows": rows, "q": q, "status": status,
+                                      "max_q": limits.MAX_SEARCH_CHARS,
                                       "can_see_cases": role in permissions.CAN_SEE_CASES})
 
 
 def _case_context(request, pk: int) -> dict:  # type: ignore[no-untyped-def]
     case = get_object_or_404(selectors.cases_for(request.user), pk=pk)
     lang = request.LANGUAGE_CODE
+    same_nik, same_nik_elsewhere = selectors.same_nik_for(request.user, case.child)
     actions = [
         {"a": a, "stage": vocab.TAHAP.label(a.stage, lang),
          "service": vocab.LAYANAN.label(a.service, lang) if a.service else "",
@@ -66,8 +86,8 @@ def _case_context(request, pk: int) -> dict:  # type: ignore[no-untyped-def]
             for r in case.rujukan.order_by("sent_at", "pk")
         ],
         "can_reveal": permissions.role_of(request.user) in permissions.CAN_REVEAL,
-        "same_nik": [c.pseudonym + " (" + c.unit.code + ")" for c in selectors.same_nik(case.child)]
-        if permissions.role_of(request.user) in permissions.CAN_REVEAL else [],
+        "same_nik": [c.pseudonym + " (" + c.unit.code + ")" for c in same_nik],
+        "same_nik_elsewhere": same_nik_elsewhere,
     }
 
 
