@@ -57,6 +57,8 @@ YEAR = {"year": 2020}
 ROUTES: dict[str, Route] = {
     # the site
     "masuk/": Route(S(200, 200, 200, 200, 200, 200)),
+    "masuk/kode/": Route(S(200, 200, 200, 200, 200, 200)),  # sign-in with a one-time code
+    "kata-sandi/": Route(S(LOGIN, 200, 200, 200, 200, 200)),  # choose one's own password
     "keluar/": Route(S(405, 405, 405, 405, 405, 405)),  # sign-out is a POST
     "i18n/setlang/": Route(S(302, 302, 302, 302, 302, 302)),
     "": Route(S(LOGIN, 200, 200, 200, 200, 200)),  # the case list: empty for evaluator and admin
@@ -162,7 +164,10 @@ ADMIN_TABLE: dict[str, dict[str, int]] = {
     **{k: v for m in ("budgetline", "staffing", "facility", "target")
        for k, v in _admin_model_routes(f"register/{m}", ADMIN_ONLY, ADMIN_ONLY, ADMIN_ONLY).items()},
     **_admin_model_routes("register/auditentry", ADMIN_ONLY, ADMIN_GONE, ADMIN_ONLY),
-    "admin/register/staff/<id>/password/": ADMIN_ONLY,
+    # the walk's staff object is a social worker: an admin sees the account read-only and can
+    # neither reset its password nor delete it (separation of duties)
+    "admin/register/staff/<id>/password/": ADMIN_GONE,
+    "admin/register/staff/<path:object_id>/delete/": ADMIN_GONE,
     "admin/register/auditentry/<path:object_id>/delete/": ADMIN_GONE,  # the chain is append-only
 }
 ADMIN_ROUTES.update(ADMIN_TABLE)
