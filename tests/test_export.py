@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from kinerja import tables
-from kinerja.register import keyring, services, transfer
+from kinerja.register import keyring, services
+from kinerja.register.tabular import export, tables, writing
 from tests.test_import import base_data, counts, write_data
 
 SEKSI = "99.01-RESOS-ANAK"
@@ -27,7 +27,7 @@ def load(tmp_path: Path, extra_unit: bool = True) -> None:
                               "kode_anak": "B1", "nama_anak": "Rahmat Lain", "peksos": "pk_lain"})
         data["tindakan"].append({"kode_unit": "99.02-RESOS-ANAK", "nomor_kasus": "L-001", "tahap": "asesmen",
                                  "waktu": "2018-02-03T10:00", "catatan": "Catatan unit lain"})
-    result = transfer.import_path(write_data(tmp_path / "source", data), lang="en")
+    result = writing.import_path(write_data(tmp_path / "source", data), lang="en")
     assert result.ok, result.report()
 
 
@@ -98,11 +98,11 @@ def test_round_trip_with_identity_gives_the_same_records(tmp_path, target):
     assert before["child"][0][-1][-1] == ("phone", None)
     assert any(row[-1] for row in before["action"])  # notes are part of the comparison
     out = tmp_path / target
-    summary = transfer.export_path(out, identity=True, reason="Pindah ke server baru", username="ks_a")
+    summary = export.export_path(out, identity=True, reason="Pindah ke server baru", username="ks_a")
     assert "kasus 3" in summary and "tindakan 5" in summary
     assert AuditEntry.objects.filter(action="export_identity").count() == 1
     empty_database()
-    result = transfer.import_path(out, lang="en")
+    result = writing.import_path(out, lang="en")
     assert result.ok, result.report()
     after = snapshot()
     for table in before:
@@ -115,9 +115,9 @@ def test_round_trip_without_identity_keeps_every_other_field(tmp_path, target):
     load(tmp_path)
     before = snapshot()
     out = tmp_path / target
-    transfer.export_path(out)
+    export.export_path(out)
     empty_database()
-    result = transfer.import_path(out, lang="en")
+    result = writing.import_path(out, lang="en")
     assert result.ok, result.report()
     after = snapshot()
     for table in before:
@@ -136,7 +136,7 @@ def test_round_trip_without_identity_keeps_every_other_field(tmp_path, target):
 def test_default_export_has_no_identity_columns_and_no_identity(tmp_path):
     load(tmp_path)
     out = tmp_path / "export"
-    transfer.export_path(out)
+    export.export_path(out)
     assert sorted(p.name for p in out.iterdir()) == sorted(t.file for t in tables.ORDER)
     for table in tables.ORDER:
         with open(out / table.file, encoding="utf-8-sig", newline="") as fh:
@@ -159,8 +159,8 @@ def test_export_then_update_of_the_same_database_changes_nothing(tmp_path):
     load(tmp_path)
     before = snapshot()
     out = tmp_path / "export"
-    transfer.export_path(out)
-    result = transfer.import_path(out, update=True, lang="en")
+    export.export_path(out)
+    result = writing.import_path(out, update=True, lang="en")
     assert result.ok, result.report()
     assert snapshot() == before
 
@@ -177,11 +177,11 @@ def test_identity_export_needs_an_active_section_head_and_a_reason(tmp_path):
                               unit=Staff.objects.get(username="ks_a").unit, is_active=False)
     for username in ("u_pekerja_sosial", "u_pimpinan", "u_evaluator", "u_admin", "ks_off", "nobody", None):
         with pytest.raises(PermissionDenied) as exc:
-            transfer.export_path(tmp_path / "x", identity=True, reason="Audit internal", username=username)
+            export.export_path(tmp_path / "x", identity=True, reason="Audit internal", username=username)
         assert "kepala seksi" in str(exc.value)
     for reason in (None, "", "   "):
         with pytest.raises(ValueError, match="--reason"):
-            transfer.export_path(tmp_path / "x", identity=True, reason=reason, username="ks_a")
+            export.export_path(tmp_path / "x", identity=True, reason=reason, username="ks_a")
     assert not (tmp_path / "x").exists()
     assert AuditEntry.objects.count() == 0
 
@@ -192,7 +192,7 @@ def test_identity_export_is_audited_once_and_limited_to_the_heads_units(tmp_path
 
     load(tmp_path)
     out = tmp_path / "identitas"
-    summary = transfer.export_path(out, identity=True, reason="Permintaan pengadilan no. 12", username="ks_a")
+    summary = export.export_path(out, identity=True, reason="Permintaan pengadilan no. 12", username="ks_a")
     entries = list(AuditEntry.objects.all())
     assert len(entries) == 1
     entry = entries[0]
@@ -217,7 +217,7 @@ def test_xlsx_export_has_one_sheet_per_table_in_the_import_format(tmp_path):
 
     load(tmp_path)
     path = tmp_path / "ekspor.xlsx"
-    transfer.export_path(path)
+    export.export_path(path)
     book = openpyxl.load_workbook(path, read_only=True)
     assert book.sheetnames == [t.name for t in tables.ORDER]
     rows = list(book["kasus"].iter_rows(values_only=True))

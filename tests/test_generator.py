@@ -538,11 +538,11 @@ def test_memory_stays_flat_in_the_number_of_cases(tmp_path: Path) -> None:
 
 # -- the generator's output is what the importer accepts ----------------------------------------------------
 def test_demo_dataset_imports_without_errors(db: None, demo: tuple[Path, generator.Stats]) -> None:
-    from kinerja.register import transfer
     from kinerja.register.models import Action, Case, Referral, Staff, Unit
+    from kinerja.register.tabular import writing
 
     folder, stats = demo
-    result = transfer.import_path(folder)
+    result = writing.import_path(folder)
     assert result.ok, result.report("en")
     assert result.errors == []
     assert Case.objects.count() == stats["kasus"]
@@ -559,11 +559,11 @@ def test_demo_dataset_imports_without_errors(db: None, demo: tuple[Path, generat
 
 
 def test_multi_unit_dataset_imports_without_errors(db: None, multi: tuple[Path, generator.Stats]) -> None:
-    from kinerja.register import transfer
     from kinerja.register.models import Case, SurveyResponse, Target, Unit
+    from kinerja.register.tabular import writing
 
     folder, stats = multi
-    result = transfer.import_path(folder)
+    result = writing.import_path(folder)
     assert result.ok, result.report("en")
     assert Unit.objects.count() == stats["unit"] == 12
     assert Case.objects.count() == stats["kasus"] == 3000

@@ -1,4 +1,4 @@
-"""Import of the office's tables (import-format.md): every rule, all errors listed, all or nothing,
+"""Import of the office's tables (docs/import-format.md): every rule, all errors listed, all or nothing,
 CSV dialects, XLSX, messages in both languages, update mode."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from kinerja import importing, tables
-from kinerja.register import keyring, transfer
+from kinerja.register import keyring
+from kinerja.register.tabular import messages, reading, rules, tables, values, writing
 
 UTC = dt.UTC
 
@@ -23,7 +23,7 @@ def import_mode(request, monkeypatch, settings):
     """Every test here runs twice: tables parsed in this process, and every CSV table parsed in the
     forked second process a large import uses (the size threshold lowered to zero)."""
     parallel = request.param == "parallel"
-    monkeypatch.setattr(importing, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(reading, "PARALLEL_MIN_BYTES", 0)
     settings.KINERJA = dataclasses.replace(settings.KINERJA, import_parallel=parallel)
     return request.param
 
@@ -112,14 +112,14 @@ def counts() -> dict[str, int]:
         m.Staffing, m.Facility, m.Target)}
 
 
-def run(tmp_path: Path, data: dict, update: bool = False, lang: str = "en", **kw) -> transfer.ImportResult:
+def run(tmp_path: Path, data: dict, update: bool = False, lang: str = "en", **kw) -> writing.ImportResult:
     """Write the tables to a fresh folder (the first one is tmp_path/in) and import it."""
     n = len(list(tmp_path.glob("in*")))
     folder = tmp_path / ("in" if n == 0 else f"in{n}")
-    return transfer.import_path(write_data(folder, data, **kw), update=update, lang=lang)
+    return writing.import_path(write_data(folder, data, **kw), update=update, lang=lang)
 
 
-def find(result: transfer.ImportResult, rule: str) -> list[importing.RowError]:
+def find(result: writing.ImportResult, rule: str) -> list[messages.RowError]:
     return [e for e in result.errors if e.rule == rule]
 
 
@@ -234,16 +234,16 @@ RULES = [
     ("biaya >= 0", _set("tindakan", 3, biaya="-150000"), "tindakan.csv", 5, "biaya", "-150000", "negative"),
     ("certified <= peksos", _set("sdm", 0, peksos_bersertifikat="5"), "sdm.csv", 2, "peksos_bersertifikat", "5",
      "certified_exceeds"),
-    ("nik 16 digits", _set("kasus", 0, nik="147101410110000"), "kasus.csv", 2, "nik", importing.HIDDEN,
+    ("nik 16 digits", _set("kasus", 0, nik="147101410110000"), "kasus.csv", 2, "nik", messages.HIDDEN,
      "nik_digits"),
-    ("nik date part", _set("kasus", 0, nik="1471013202100001"), "kasus.csv", 2, "nik", importing.HIDDEN,
+    ("nik date part", _set("kasus", 0, nik="1471013202100001"), "kasus.csv", 2, "nik", messages.HIDDEN,
      "nik_date"),
     ("child consistent", _set("kasus", 2, jenis_kelamin="L"), "kasus.csv", 4, "jenis_kelamin", "L",
      "child_inconsistent"),
     ("child birth date consistent", _set("kasus", 2, tanggal_lahir="2011-01-01"), "kasus.csv", 4, "tanggal_lahir",
      "2011-01-01", "child_inconsistent"),
     ("child name consistent", _set("kasus", 2, nama_anak="Siti Lain"), "kasus.csv", 4, "nama_anak",
-     importing.HIDDEN, "child_inconsistent"),
+     messages.HIDDEN, "child_inconsistent"),
     ("date format", _set("kasus", 0, tanggal_lahir="01/01/2010"), "kasus.csv", 2, "tanggal_lahir", "01/01/2010",
      "date"),
     ("time format", _set("kasus", 1, dilaporkan_pada="kemarin"), "kasus.csv", 3, "dilaporkan_pada", "kemarin",
@@ -288,7 +288,7 @@ def test_header_errors_unknown_and_missing_columns_and_unknown_files(tmp_path):
     })
     (folder / "tindakkan.csv").write_text("kode_unit\n", encoding="utf-8")
     before = counts()
-    result = transfer.import_path(folder, lang="en")
+    result = writing.import_path(folder, lang="en")
     assert not result.ok
     missing = find(result, "missing_column")[0]
     assert (missing.file, missing.line, missing.column) == ("kasus.csv", 1, "kategori")
@@ -333,7 +333,7 @@ def test_every_error_is_listed_and_nothing_is_written(tmp_path):
 def test_a_row_the_database_refuses_is_an_error_and_the_import_goes_on(tmp_path, monkeypatch):
     """The database constraints back up the importer's rules: with the certified <= peksos rule
     switched off, the database refuses the row; that becomes an error and nothing is written."""
-    monkeypatch.setitem(importing._ROW_CHECKS, "sdm", lambda values: [])
+    monkeypatch.setitem(rules.ROW_CHECKS, "sdm", lambda values: [])
     data = base_data()
     data["sdm"][0]["peksos_bersertifikat"] = "5"
     data["survei"][0]["u1"] = "9"  # a later table is still checked
@@ -346,7 +346,7 @@ def test_a_row_the_database_refuses_is_an_error_and_the_import_goes_on(tmp_path,
 
 @pytest.mark.django_db
 def test_error_list_is_capped_but_counted(tmp_path, monkeypatch):
-    monkeypatch.setattr(transfer, "ERROR_CAP", 3)
+    monkeypatch.setattr(writing, "ERROR_CAP", 3)
     data = base_data()
     for row in data["tindakan"]:
         row["tahap"] = "rapat"
@@ -385,25 +385,25 @@ def test_csv_with_semicolons_bom_and_indonesian_thousands(tmp_path):
 
 
 def test_value_parsers_accept_the_documented_forms():
-    assert importing.parse_bool("Ya") is True and importing.parse_bool("0") is False
-    assert importing.parse_bool("TRUE") is True and importing.parse_bool(False) is False
-    assert importing.parse_time("2018-03-05T14:30") == dt.datetime(2018, 3, 5, 7, 30, tzinfo=UTC)
-    assert importing.parse_time("2018-03-05 14:30:15") == dt.datetime(2018, 3, 5, 7, 30, 15, tzinfo=UTC)
-    assert importing.parse_time("2018-03-05T14:30:15.250000") == dt.datetime(2018, 3, 5, 7, 30, 15, 250000,
+    assert values.parse_bool("Ya") is True and values.parse_bool("0") is False
+    assert values.parse_bool("TRUE") is True and values.parse_bool(False) is False
+    assert values.parse_time("2018-03-05T14:30") == dt.datetime(2018, 3, 5, 7, 30, tzinfo=UTC)
+    assert values.parse_time("2018-03-05 14:30:15") == dt.datetime(2018, 3, 5, 7, 30, 15, tzinfo=UTC)
+    assert values.parse_time("2018-03-05T14:30:15.250000") == dt.datetime(2018, 3, 5, 7, 30, 15, 250000,
                                                                              tzinfo=UTC)
-    assert importing.parse_time("2018-03-05T14:30+08:00") == dt.datetime(2018, 3, 5, 6, 30, tzinfo=UTC)
-    assert importing.parse_time(dt.datetime(2018, 3, 5, 14, 30)) == dt.datetime(2018, 3, 5, 7, 30, tzinfo=UTC)
+    assert values.parse_time("2018-03-05T14:30+08:00") == dt.datetime(2018, 3, 5, 6, 30, tzinfo=UTC)
+    assert values.parse_time(dt.datetime(2018, 3, 5, 14, 30)) == dt.datetime(2018, 3, 5, 7, 30, tzinfo=UTC)
     when = dt.datetime(2020, 12, 31, 20, 0, 1, 5, tzinfo=UTC)
-    assert importing.format_time(when) == "2021-01-01T03:00:01.000005"
-    assert importing.parse_time(importing.format_time(when)) == when
-    assert importing.parse_money("1.500.000") == 1_500_000 and importing.parse_money(2500.0) == 2500
-    for bad, parser in [("2018-03-05", importing.parse_time), ("1,500", importing.parse_money),
-                        ("1.50", importing.parse_money), ("2018-3-5", importing.parse_date),
-                        ("ok", importing.parse_bool), (2.5, importing.parse_money),
-                        ("0001-01-01T03:00", importing.parse_time), ("2018-02-30", importing.parse_date)]:
-        with pytest.raises(importing.Bad):
+    assert values.format_time(when) == "2021-01-01T03:00:01.000005"
+    assert values.parse_time(values.format_time(when)) == when
+    assert values.parse_money("1.500.000") == 1_500_000 and values.parse_money(2500.0) == 2500
+    for bad, parser in [("2018-03-05", values.parse_time), ("1,500", values.parse_money),
+                        ("1.50", values.parse_money), ("2018-3-5", values.parse_date),
+                        ("ok", values.parse_bool), (2.5, values.parse_money),
+                        ("0001-01-01T03:00", values.parse_time), ("2018-02-30", values.parse_date)]:
+        with pytest.raises(values.Bad):
             parser(bad)
-    assert importing.parse_nik("1471 0141 0110 0001") == "1471014101100001"
+    assert values.parse_nik("1471 0141 0110 0001") == "1471014101100001"
 
 
 @pytest.mark.django_db
@@ -435,7 +435,7 @@ def test_xlsx_workbook_with_excel_typed_cells(tmp_path):
     book["kasus"].append([None] * 5)  # an empty row Excel leaves behind
     path = tmp_path / "kantor.xlsx"
     book.save(path)
-    result = transfer.import_path(path, lang="en")
+    result = writing.import_path(path, lang="en")
     assert result.ok, result.report()
     assert Case.objects.get(number="K-001").reported_at == dt.datetime(2018, 3, 5, 7, 30, tzinfo=UTC)
     assert Child.objects.get(child_key="A1").birth_date == dt.date(2010, 1, 1)
@@ -449,7 +449,7 @@ def test_xlsx_workbook_with_excel_typed_cells(tmp_path):
     bad = tmp_path / "salah.xlsx"
     book.save(bad)
     before = counts()
-    result = transfer.import_path(bad, update=True, lang="en")
+    result = writing.import_path(bad, update=True, lang="en")
     error = find(result, "code")[0]
     assert (error.file, error.line, error.column, error.value) == ("salah.xlsx[kasus]", 3, "kategori", "salah")
     assert counts() == before
@@ -459,11 +459,11 @@ def test_xlsx_workbook_with_excel_typed_cells(tmp_path):
 def test_unreadable_path_is_one_error(tmp_path):
     bad = tmp_path / "rusak.xlsx"
     bad.write_bytes(b"not a zip")
-    result = transfer.import_path(bad)
+    result = writing.import_path(bad)
     assert not result.ok and result.errors[0].rule == "unreadable"
     empty = tmp_path / "kosong"
     empty.mkdir()
-    assert transfer.import_path(empty).errors[0].rule == "no_tables"
+    assert writing.import_path(empty).errors[0].rule == "no_tables"
 
 
 # -- languages --------------------------------------------------------------------------------------
@@ -474,11 +474,11 @@ def test_messages_in_indonesian_and_english(tmp_path, settings):
     result_en = run(tmp_path, data, lang="en")
     assert result_en.report().startswith("Import cancelled, nothing was written: 1 errors.")
     assert "survei.csv:2: column 'u4' value '7': must be between 1 and 4" in result_en.report()
-    result_id = transfer.import_path(tmp_path / "in", lang="id")
+    result_id = writing.import_path(tmp_path / "in", lang="id")
     assert "survei.csv:2: kolom 'u4' nilai '7': harus antara 1 dan 4" in result_id.report()
     # without a lang argument the user's language comes from settings (KINERJA_LANGUAGE)
-    assert transfer.import_path(tmp_path / "in").lang == settings.KINERJA.language == "id"
-    for indonesian, english in importing.MESSAGES.values():
+    assert writing.import_path(tmp_path / "in").lang == settings.KINERJA.language == "id"
+    for indonesian, english in messages.MESSAGES.values():
         assert indonesian and english and indonesian != english
 
 
@@ -630,15 +630,15 @@ def test_large_tables_are_parsed_in_a_second_process_only_when_parallel(tmp_path
     import os
 
     forks: list[str] = []
-    original = importing._forked_batches
+    original = reading._forked_batches
 
     def spy(source, table, *args):
         forks.append(table.name)
         return original(source, table, *args)
 
-    monkeypatch.setattr(importing, "_forked_batches", spy)
+    monkeypatch.setattr(reading, "_forked_batches", spy)
     encrypting: list[int] = []
-    prepare = transfer._PREPARE["tindakan"]
+    prepare = writing._PREPARE["tindakan"]
 
     def marked(reader, batch):
         prepare(reader, batch)
@@ -647,7 +647,7 @@ def test_large_tables_are_parsed_in_a_second_process_only_when_parallel(tmp_path
             v["kendala"] = v["kendala"] or ("sdm" if os.getpid() != parent else None)
 
     parent = os.getpid()
-    monkeypatch.setitem(transfer._PREPARE, "tindakan", marked)
+    monkeypatch.setitem(writing._PREPARE, "tindakan", marked)
     result = run(tmp_path, base_data())
     assert result.ok, result.report()
     from kinerja.register.models import Action
@@ -667,7 +667,7 @@ def test_a_failing_parsing_process_fails_the_import_and_writes_nothing(tmp_path,
     def broken(reader, batch):
         raise ValueError("kunci rusak")
 
-    monkeypatch.setitem(transfer._PREPARE, "tindakan", broken)
-    with pytest.raises((ValueError, importing.ImportWorkerError), match="kunci rusak"):
+    monkeypatch.setitem(writing._PREPARE, "tindakan", broken)
+    with pytest.raises((ValueError, reading.ImportWorkerError), match="kunci rusak"):
         run(tmp_path, base_data())
     assert set(counts().values()) == {0}

@@ -1,15 +1,15 @@
-"""The tables of the import/export format (import-format.md), as data.
+"""The tables of the import/export format (docs/import-format.md), as data.
 
-Plain Python, shared by the reader/validator (kinerja.importing), the database side
-(kinerja.register.transfer) and anything else that writes the format (the generator), so the column
-lists exist once. Column names are the users' Indonesian ones; the model fields are English.
+Plain Python, shared by the reader and checks (reading, values, rules), the database side (writing,
+export) and anything else that writes the format (the generator), so the column lists exist once.
+Column names are the users' Indonesian ones; the model fields are English.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# Column kinds understood by kinerja.importing.parse_value.
+# Column kinds understood by kinerja.register.tabular.values.parse_value.
 TEXT, CODE, DATE, TIME, BOOL, MONEY, INT, DECIMAL, NUMBER, NIK = (
     "text", "code", "date", "time", "bool", "money", "int", "decimal", "number", "nik",
 )
