@@ -54,7 +54,8 @@ def snapshot() -> dict[str, list[tuple]]:
                           c.disability, c.kecamatan, c.nik_index, tuple(ordered(services.read_identity(c).items())))
                          for c in m.Child.objects.select_related("unit")),
         "case": ordered((c.unit.code, c.number, c.child.child_key, c.category, c.referral_source, c.risk,
-                         c.reported_at, name(c.worker), c.consent, c.closed_at, c.closure_reason)
+                         c.reported_at, name(c.worker), c.consent, c.closed_at, c.closure_reason, c.age_at_report,
+                         c.kecamatan, c.disability)
                         for c in m.Case.objects.select_related("unit", "child", "worker")),
         "action": ordered((a.case.unit.code, a.case.number, a.stage, a.service, a.time, name(a.staff), a.cost,
                            name(a.approved_by), a.approved_at, a.obstacle,
@@ -121,10 +122,10 @@ def test_round_trip_without_identity_keeps_every_other_field(tmp_path, target):
     assert result.ok, result.report()
     after = snapshot()
     for table in before:
-        if table == "child":  # identity was not exported
-            strip = [row[:3] + row[4:9] for row in before[table]]
-            assert [row[:3] + row[4:9] for row in after[table]] == strip
-            assert all(row[3] == "-" and row[9] == "" for row in after[table])
+        if table == "child":  # identity and the birth date were not exported; the age at each report was
+            strip = [row[:3] + row[4:5] + row[6:9] for row in before[table]]
+            assert [row[:3] + row[4:5] + row[6:9] for row in after[table]] == strip
+            assert all(row[3] == "-" and row[5] is None and row[9] == "" for row in after[table])
         elif table == "action":
             assert [row[:-1] for row in after[table]] == [row[:-1] for row in before[table]]
             assert all(row[-1] is None for row in after[table])

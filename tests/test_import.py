@@ -617,9 +617,13 @@ def test_a_case_row_may_add_a_case_to_a_child_already_in_the_database(tmp_path):
     row = {**base_data()["kasus"][1], "nomor_kasus": "K-020", "dilaporkan_pada": "2020-01-01T10:00"}
     assert run(tmp_path, {"kasus": [row]}).ok
     assert Case.objects.get(number="K-020").child == Child.objects.get(child_key="A2")
-    bad = {**row, "nomor_kasus": "K-021", "usia": "13"}
+    older = {**row, "nomor_kasus": "K-021", "usia": "14", "dilaporkan_pada": "2021-06-01T10:00"}
+    assert run(tmp_path, {"kasus": [older]}).ok  # the age is the case's, as at its report
+    assert Case.objects.get(number="K-021").age_at_report == 14
+    bad = {**row, "nomor_kasus": "K-022", "jenis_kelamin": "P"}
     result = run(tmp_path, {"kasus": [bad]})
-    assert [(e.column, e.rule, e.params["other"]) for e in result.errors] == [("usia", "child_inconsistent", "12")]
+    assert [(e.column, e.rule, e.params["other"]) for e in result.errors] == [
+        ("jenis_kelamin", "child_inconsistent", "L")]
 
 
 # -- the parsing process of a large import -----------------------------------------------------------

@@ -199,9 +199,11 @@ def _export_pegawai(identity: bool, scope: list[int] | None) -> Iterator[tuple[A
 
 
 def _export_kasus(identity: bool, scope: list[int] | None) -> Iterator[tuple[Any, ...]]:
+    """Cases with the child as known at each report (usia, kecamatan, disabilitas of the case); the
+    birth date only in an identity export, as a quasi-identifier."""
     codes, users = _unit_codes(), _usernames()
-    cols = ["unit_id", "number", "child__child_key", "child__sex", "child__birth_date", "child__age_at_report",
-            "child__disability", "child__kecamatan", "category", "referral_source", "risk", "reported_at",
+    cols = ["unit_id", "number", "child__child_key", "child__sex", "child__birth_date", "age_at_report",
+            "disability", "kecamatan", "category", "referral_source", "risk", "reported_at",
             "worker_id", "consent", "closed_at", "closure_reason", "child__uid", "child__name_enc", "child__nik_enc"]
     qs = _cases(scope).order_by("unit_id", "reported_at", "number").values_list(*cols)
     for (unit_id, number, key, sex, born, age, disability, kecamatan, category, source, risk, reported, worker,
@@ -209,8 +211,10 @@ def _export_kasus(identity: bool, scope: list[int] | None) -> Iterator[tuple[Any
         person: tuple[Any, ...] = ()
         if identity:
             person = (keyring.decrypt_child_field(uid, "name", name_enc),
-                      keyring.decrypt_child_field(uid, "nik", nik_enc))
-        yield (codes[unit_id], number, key, *person, sex, born, age, disability, kecamatan, category, source, risk,
+                      keyring.decrypt_child_field(uid, "nik", nik_enc), sex, born)
+        else:
+            person = (sex,)
+        yield (codes[unit_id], number, key, *person, age, disability, kecamatan or None, category, source, risk,
                reported, users.get(worker), consent, closed, reason or None)
 
 

@@ -1,17 +1,21 @@
-"""Rules between the columns of one row (closure pairs, approvals, services by stage, ...).
+"""Rules between the columns of one row (closure pairs, approvals, services by stage, ...), and the
+rule of one child across its cases.
 
 Plain Python. A check returns the problems of a row as (column, rule, parameters); the reader logs
 them as RowErrors. Rules that need the database (references, duplicates, report times) are checked
-by the writer (kinerja.register.tabular.writing) with the same messages.
+by the writer (kinerja.register.tabular.writing) with the same messages. child_conflicts and
+child_additions serve any place that registers a case for a known child (an import, a web form).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from kinerja import vocab
-from kinerja.register.tabular.values import format_time
+from kinerja import identity, vocab
+from kinerja.register.tabular.tables import CHILD_COLUMNS
+from kinerja.register.tabular.values import WIB, format_time
 
 Problem = tuple[str, str, dict[str, Any]]
 
@@ -65,3 +69,48 @@ ROW_CHECKS: dict[str, Callable[[dict[str, Any]], list[Problem]]] = {
     "pengaduan": _check_pengaduan,
     "sdm": _check_sdm,
 }
+
+
+# -- one child across its cases -------------------------------------------------------------------
+def _empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _name_key(name: str) -> str:
+    """Names compare ignoring case and spacing: `SITI  HAJAR` is `Siti Hajar`."""
+    return " ".join(name.split()).casefold()
+
+
+def child_conflicts(recorded: Mapping[str, Any], given: Mapping[str, Any]) -> list[str]:
+    """The child columns (jenis_kelamin, tanggal_lahir, nama_anak, nik) in which a new case of a known
+    child contradicts its record: a differing value there is likely another child.
+
+    Both sides are keyed by kasus.csv column; an empty value on either side never conflicts, and a
+    column missing from `given` is not compared. A caller that holds NIKs only as blind indexes
+    passes indexes on both sides."""
+    out = []
+    for column in CHILD_COLUMNS:
+        a, b = recorded.get(column), given.get(column)
+        if _empty(a) or _empty(b):
+            continue
+        if column == "nama_anak":
+            a, b = _name_key(a), _name_key(b)
+        if a != b:
+            out.append(column)
+    return out
+
+
+def child_additions(recorded: Mapping[str, Any], given: Mapping[str, Any]) -> dict[str, Any]:
+    """What a new case adds to its child's record: the child columns it states that the record lacks
+    (call after child_conflicts found none)."""
+    return {c: given[c] for c in CHILD_COLUMNS if _empty(recorded.get(c)) and not _empty(given.get(c))}
+
+
+def age_at_report(usia: int | None, birth_date: dt.date | None, reported: dt.datetime) -> int | None:
+    """A case's age of the child: the stated `usia`, else the age from the birth date on the report's
+    WIB date (so every case carries the age an analysis needs without the birth date)."""
+    if usia is not None:
+        return usia
+    if birth_date is None:
+        return None
+    return identity.age_on(birth_date, None, None, reported.astimezone(WIB).date())

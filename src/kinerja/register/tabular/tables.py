@@ -25,6 +25,7 @@ class Column:
     minimum: float | None = None  # for INT, DECIMAL, NUMBER
     maximum: float | None = None
     identity: bool = False  # special personal data: only in identity exports, masked in error messages
+    quasi: bool = False  # a quasi-identifier (the birth date): only in identity exports, shown in errors
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,8 @@ class Table:
         return tuple(c.name for c in self.columns if c.identity)
 
     def export_columns(self, identity: bool) -> tuple[str, ...]:
-        return tuple(c.name for c in self.columns if identity or not c.identity)
+        """The columns an export writes: a default export leaves out identity and quasi-identifiers."""
+        return tuple(c.name for c in self.columns if identity or not (c.identity or c.quasi))
 
 
 def _unit(name: str = "kode_unit") -> Column:
@@ -91,7 +93,7 @@ KASUS = Table("kasus", (
     Column("nama_anak", identity=True, max_length=500),
     Column("nik", NIK, identity=True),
     Column("jenis_kelamin", CODE, required=True, vocab="jenis_kelamin"),
-    Column("tanggal_lahir", DATE),
+    Column("tanggal_lahir", DATE, quasi=True),
     Column("usia", INT, minimum=0, maximum=99),
     Column("disabilitas", BOOL),
     Column("kecamatan", max_length=100),
@@ -105,8 +107,11 @@ KASUS = Table("kasus", (
     Column("alasan_penutupan", CODE, vocab="alasan_penutupan"),
 ), key=("kode_unit", "nomor_kasus"))
 
-# Columns of kasus.csv that describe the child, not the case: equal on every case row of one child.
-CHILD_COLUMNS = ("jenis_kelamin", "tanggal_lahir", "usia", "disabilitas", "kecamatan", "nama_anak", "nik")
+# Columns of kasus.csv that belong to the child: they must not contradict across its cases (an empty
+# cell never does). The report columns are per case, as the child was at that report; the child's
+# current values are those of its latest case that states them.
+CHILD_COLUMNS = ("jenis_kelamin", "tanggal_lahir", "nama_anak", "nik")
+REPORT_COLUMNS = ("usia", "kecamatan", "disabilitas")
 
 TINDAKAN = Table("tindakan", (
     _unit(),

@@ -11,8 +11,12 @@ up per batch), and what must be remembered across batches (which existing rows a
 replaced, new children's pseudonyms) lives in temporary database tables. Rows created by this import
 are told apart from older rows by their id: ids above the highest id at the start are new.
 
-Children: one Child per (unit, kode_anak); every case row of a child must carry the same child
-columns (a column missing from the file is neither compared nor changed). A new child's pseudonym is
+Children: one Child per (unit, kode_anak); a child who comes back is a further case row. Its name,
+NIK, sex and birth date must not contradict the child's record (rules.child_conflicts: an empty cell
+never does, a column missing from the file is neither compared nor changed), and what a row states
+that the record lacks is added. Age, kecamatan and disability are the case's, as at that report (an
+age from the birth date when no usia is given); the child's current values are then those of its
+latest case that states them (_end_kasus). A new child's pseudonym is
 `A-<year of first report, WIB>-<sequence>`, counted per unit and year in order of first report; it
 is generated, never derived from identity. Names and NIKs are encrypted (services.set_identity),
 notes per action (keyring.encrypt_action_notes) before the rows are inserted.
@@ -60,7 +64,9 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import DatabaseError, connection, transaction
-from django.db.models import F, Max, Min, Model
+from django.db.models import F, Max, Min, Model, OuterRef, Q, Subquery
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 
 from kinerja.register import keyring, services
 from kinerja.register.models import (
@@ -77,7 +83,7 @@ from kinerja.register.models import (
     Target,
     Unit,
 )
-from kinerja.register.tabular import reading, tables
+from kinerja.register.tabular import reading, rules, tables
 from kinerja.register.tabular.messages import HIDDEN, ErrorLog, RowError, shown_value, text
 from kinerja.register.tabular.values import WIB, format_time
 
@@ -219,7 +225,7 @@ def _sqlite_cache(kib: int) -> Iterator[None]:
 
 _SEEN = "kinerja_import_seen"
 _PSEUDO = "kinerja_import_pseudonym"
-KIND_CASE, KIND_CHILD, KIND_ACTION_CASE, KIND_REFERRAL_CASE = 1, 2, 3, 4
+KIND_CASE, KIND_CHILD, KIND_ACTION_CASE, KIND_REFERRAL_CASE, KIND_CHILD_CASES = 1, 2, 3, 4, 5
 
 
 class _Scratch:
@@ -423,7 +429,7 @@ class _Importer:
         self.notes_column = True
         self.insert_children = _FastInsert(Child, _CHILD_INSERT)
         self.insert_cases = _FastInsert(Case, _CASE_INSERT)
-        self.update_cases = _FastInsert(Case, _CASE_INSERT[2:], update=True)
+        self.update_cases: dict[tuple[str, ...], _FastInsert] = {}
         self.update_children = _FastInsert(Child, _CHILD_FIELDS, update=True)
         self.insert_actions = _FastInsert(Action, _ACTION_INSERT)
         self.insert_referrals = _FastInsert(Referral, ["case", "partner", "sent_at", "acknowledged_at", "result", "unit"])
@@ -612,7 +618,7 @@ class _Importer:
         in_batch: dict[tuple[int, str], int] = {}
         batch_children: dict[tuple[int, str], Child] = {}
         new_children: list[_NewChild] = []
-        replaced: list[Child] = []
+        replaced: dict[int, Child] = {}  # children of the database (or of an earlier batch) changed here
         new_cases: list[list[Any]] = []
         changed: list[tuple[int, list[Any]]] = []
         for line, v, unit_id, worker_id in rows:
@@ -643,19 +649,22 @@ class _Importer:
                     child.unit_id = unit_id
                     new_children.append(child)
                 elif self.update and child.pk <= start_child and child.pk not in seen_children:
-                    _apply_child(child, v, present)
-                    replaced.append(child)
-                elif not self._same_child(reader, line, child, v, present):
+                    _apply_child(child, v, present)  # the file's first row of a known child corrects it
+                    replaced[child.pk] = child
+                elif not self._same_child(reader, line, child, v, present, replaced):
                     self.fail_case(v)
                     continue
                 batch_children[ckey] = child
-            elif not self._same_child(reader, line, child, v, present):
+            elif not self._same_child(reader, line, child, v, present, replaced):
                 self.fail_case(v)
                 continue
             in_batch[key] = line
+            reported = v["dilaporkan_pada"]
             fields = [unit_id, number, child, v["kategori"], v["sumber_rujukan"], v["tingkat_risiko"],
-                      v["dilaporkan_pada"], worker_id, bool(v.get("persetujuan")), v.get("ditutup_pada"),
-                      v.get("alasan_penutupan") or ""]
+                      reported, worker_id, bool(v.get("persetujuan")), v.get("ditutup_pada"),
+                      v.get("alasan_penutupan") or "",
+                      rules.age_at_report(v.get("usia"), child.birth_date, reported),
+                      v.get("kecamatan") or "", v.get("disabilitas")]
             if case_id:
                 changed.append((case_id, fields))
             else:
@@ -668,48 +677,70 @@ class _Importer:
                 c.pk = ids[(c.unit_id, c.child_key)]
         self.children_created += len(new_children)
         if replaced:
-            self.update_children([[getattr(c, f) for f in _CHILD_FIELDS] + [c.pk] for c in replaced])
-            self.scratch.add(KIND_CHILD, [c.pk for c in replaced])
+            self.update_children([[getattr(c, f) for f in _CHILD_FIELDS] + [c.pk] for c in replaced.values()])
+            if self.update:
+                self.scratch.add(KIND_CHILD, list(replaced))
+        # known children that got a case: their current values are taken from their latest case
+        self.scratch.add(KIND_CHILD_CASES, [c.pk for c in batch_children.values() if c.pk and c.pk <= start_child])
         for fields in new_cases:
             fields[2] = fields[2].pk
         self.insert_cases(new_cases)
         if changed:
-            self.update_cases([[f[2].pk, *f[3:], pk] for pk, f in changed])
+            # a report column the file lacks keeps the case's value (an age: unless a birth date gives it)
+            kept = {i for i, (field, columns) in enumerate(_CASE_REPORT_FIELDS, start=len(_CASE_INSERT) - 3)
+                    if not present & columns}
+            names = tuple(f for i, f in enumerate(_CASE_INSERT) if i >= 2 and i not in kept)
+            if names not in self.update_cases:
+                self.update_cases[names] = _FastInsert(Case, list(names), update=True)
+            self.update_cases[names]([[f[2].pk, *(x for i, x in enumerate(f) if i >= 3 and i not in kept), pk]
+                                      for pk, f in changed])
             self.scratch.add(KIND_CASE, [pk for pk, _ in changed])
         return len(new_cases) + len(changed)
 
     def _same_child(self, reader: reading.TableReader, line: int, child: Child | _NewChild, v: dict[str, Any],
-                    present: frozenset[str]) -> bool:
-        """A further case row of a known child: its child columns must match what is recorded."""
-        ok = True
-        for column, attr, empty in _CHILD_MAP:
-            if column not in present:
-                continue
-            value = v.get(column)
-            stored = getattr(child, attr)
-            if (value if value is not None else empty) != stored:
-                self.err(reader, line, column, value, "child_inconsistent", child=child.child_key, field=column,
-                         other=_shown(stored))
-                ok = False
-        if "nama_anak" in present:
+                    present: frozenset[str], changed: dict[int, Child]) -> bool:
+        """A further case row of a known child: its name, NIK, sex and birth date must not contradict
+        the record (rules.child_conflicts); what it states that the record lacks is added to it."""
+        recorded: dict[str, Any] = {"jenis_kelamin": child.sex, "tanggal_lahir": child.birth_date,
+                                    "nik": child.nik_index or None}
+        given: dict[str, Any] = {c: v.get(c) for c in ("jenis_kelamin", "tanggal_lahir") if c in present}
+        if "nik" in present:
+            given["nik"] = keyring.nik_index(v["nik"]) if v.get("nik") else None
+        if "nama_anak" in present and v.get("nama_anak"):
             stored_name = getattr(child, "_plain_name", _BAD)
             if stored_name is _BAD:
                 stored_name = keyring.decrypt_child_field(child.uid, "name", child.name_enc)
                 child._plain_name = stored_name  # type: ignore[attr-defined]
-            if (v.get("nama_anak") or None) != stored_name:
-                self.err(reader, line, "nama_anak", v.get("nama_anak"), "child_inconsistent", child=child.child_key,
-                         field="nama_anak", other=HIDDEN)
-                ok = False
-        if "nik" in present and keyring.nik_index(v.get("nik")) != (child.nik_index or ""):
-            self.err(reader, line, "nik", v.get("nik"), "child_inconsistent", child=child.child_key, field="nik",
-                     other=HIDDEN)
-            ok = False
-        return ok
+            recorded["nama_anak"], given["nama_anak"] = stored_name, v["nama_anak"]
+        conflicts = rules.child_conflicts(recorded, given)
+        for column in conflicts:
+            other = HIDDEN if reader.table.column_map[column].identity else _shown(recorded[column])
+            self.err(reader, line, column, v.get(column), "child_inconsistent", child=child.child_key, field=column,
+                     other=other)
+        if conflicts:
+            return False
+        added = rules.child_additions(recorded, given)
+        if not added:
+            return True
+        if "tanggal_lahir" in added:
+            child.birth_date = added["tanggal_lahir"]
+        identity_values = {}
+        if "nama_anak" in added:
+            identity_values["name"] = child._plain_name = v["nama_anak"]  # type: ignore[union-attr]
+        if "nik" in added:
+            identity_values["nik"] = v["nik"]
+        if identity_values:
+            services.set_identity(child, **identity_values)  # type: ignore[arg-type]
+        if child.pk:  # already in the database: written with the batch; a new one is inserted as it is now
+            changed[child.pk] = child  # type: ignore[assignment]
+        return True
 
     def _end_kasus(self, reader: reading.TableReader) -> None:
         """Pseudonyms of the new children, numbered per unit and WIB year of first report, in order of
-        first report (then kode_anak), continuing each unit's existing numbers."""
+        first report (then kode_anak), continuing each unit's existing numbers; and the current age,
+        kecamatan and disability of every child that got a case, from its latest case that states them."""
         start = self.start[Child]
+        self._current_values(start)
         if not Child.objects.filter(id__gt=start).exists():
             return
         counters: dict[tuple[int, int], int] = {}
@@ -727,6 +758,19 @@ class _Importer:
         if buf:
             self.scratch.put_pseudonyms(buf)
         self.scratch.apply_pseudonyms()
+
+    def _current_values(self, start: int) -> None:
+        """Each child that got a case here takes age, kecamatan and disability from its latest case
+        that states them (domain.md); one UPDATE with a subquery per value, on both backends."""
+        def latest(field: str, **exclude: Any) -> Subquery:
+            return Subquery(Case.objects.filter(child_id=OuterRef("pk")).exclude(**exclude)
+                            .order_by("-reported_at", "-id").values(field)[:1])
+
+        touched = Q(id__gt=start) | Q(id__in=RawSQL(f"SELECT a FROM {_SEEN} WHERE kind = %s", (KIND_CHILD_CASES,)))
+        Child.objects.filter(touched).update(
+            age_at_report=Coalesce(latest("age_at_report", age_at_report=None), F("age_at_report")),
+            kecamatan=Coalesce(latest("kecamatan", kecamatan=""), F("kecamatan")),
+            disability=Coalesce(latest("disability", disability=None), F("disability")))
 
     def _number_children(self, rows: Any, counters: dict[tuple[int, int], int], buf: list[tuple[int, str]]) -> None:
         for child_id, unit_id, first in rows.iterator(chunk_size=5000):
@@ -944,17 +988,22 @@ class _Importer:
         self.scratch.drop()
 
 
-_CHILD_MAP = (  # (kasus column, Child attribute, stored value of an empty cell)
-    ("jenis_kelamin", "sex", ""),
-    ("tanggal_lahir", "birth_date", None),
-    ("usia", "age_at_report", None),
-    ("disabilitas", "disability", False),
-    ("kecamatan", "kecamatan", ""),
+_CHILD_MAP = (  # (kasus column, Child attribute): a new child starts with its first row's values
+    ("jenis_kelamin", "sex"),
+    ("tanggal_lahir", "birth_date"),
+    ("usia", "age_at_report"),
+    ("disabilitas", "disability"),
+    ("kecamatan", "kecamatan"),
 )
 _CHILD_INSERT = ["uid", "unit_id", "child_key", "pseudonym", "initials", "sex", "birth_date", "age_at_report",
                  "disability", "kecamatan", "name_enc", "nik_enc", "nik_index"]
 _CASE_INSERT = ["unit_id", "number", "child_id", "category", "referral_source", "risk", "reported_at", "worker_id",
-                "consent", "closed_at", "closure_reason"]
+                "consent", "closed_at", "closure_reason", "age_at_report", "kecamatan", "disability"]
+_CASE_REPORT_FIELDS = (  # the last three of _CASE_INSERT, and the kasus columns that give each
+    ("age_at_report", frozenset({"usia", "tanggal_lahir"})),
+    ("kecamatan", frozenset({"kecamatan"})),
+    ("disability", frozenset({"disabilitas"})),
+)
 _ACTION_INSERT = ["uid", "case", "stage", "service", "time", "staff", "cost", "approved_by", "approved_at", "obstacle",
                   "notes_enc", "unit"]
 _A_UID, _A_CASE, _A_STAGE, _A_TIME, _A_NOTES = 0, 1, 2, 4, 10
@@ -999,17 +1048,17 @@ def _parallel() -> bool:
 
 
 def _apply_child(child: Child | _NewChild, v: dict[str, Any], present: frozenset[str]) -> None:
-    """Set the child columns the file has (an absent column leaves the stored value alone)."""
-    for column, attr, empty in _CHILD_MAP:
-        if column in present:
-            value = v.get(column)
-            setattr(child, attr, value if value is not None else empty)
+    """Set the child columns the row states (an empty cell or an absent column leaves the value alone)."""
+    for column, attr in _CHILD_MAP:
+        value = v.get(column)
+        if value is not None and value != "":
+            setattr(child, attr, value)
     idv = {}
-    if "nama_anak" in present:
-        idv["name"] = v.get("nama_anak")
-        child._plain_name = v.get("nama_anak") or None  # type: ignore[attr-defined]
-    if "nik" in present:
-        idv["nik"] = v.get("nik")
+    if v.get("nama_anak"):
+        idv["name"] = v["nama_anak"]
+        child._plain_name = v["nama_anak"]  # type: ignore[union-attr]
+    if v.get("nik"):
+        idv["nik"] = v["nik"]
     if idv:
         services.set_identity(child, **idv)  # type: ignore[arg-type]
 
