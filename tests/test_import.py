@@ -244,7 +244,7 @@ RULES = [
      "2011-01-01", "child_inconsistent"),
     ("child name consistent", _set("kasus", 2, nama_anak="Siti Lain"), "kasus.csv", 4, "nama_anak",
      messages.HIDDEN, "child_inconsistent"),
-    ("date format", _set("kasus", 0, tanggal_lahir="01/01/2010"), "kasus.csv", 2, "tanggal_lahir", "01/01/2010",
+    ("date format", _set("kasus", 0, tanggal_lahir="31/02/2010"), "kasus.csv", 2, "tanggal_lahir", "31/02/2010",
      "date"),
     ("time format", _set("kasus", 1, dilaporkan_pada="kemarin"), "kasus.csv", 3, "dilaporkan_pada", "kemarin",
      "time"),

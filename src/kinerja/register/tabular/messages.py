@@ -19,19 +19,38 @@ MESSAGES: dict[str, tuple[str, str]] = {
                   "no known table found (unit.csv, kasus.csv, ...)"),
     "unknown_table": ("tabel tidak dikenal; nama yang sah: {names}", "unknown table; valid names: {names}"),
     "unreadable": ("berkas tidak dapat dibaca: {detail}", "file cannot be read: {detail}"),
-    "not_utf8": ("berkas bukan UTF-8", "file is not UTF-8"),
+    "not_utf8": ("berkas bukan UTF-8 (baris ini memuat byte yang bukan UTF-8, dan berkas juga bukan Windows-1252 "
+                 "yang sah); simpan ulang sebagai \"CSV UTF-8 (Comma delimited)\" (Excel: Simpan Sebagai > CSV "
+                 "UTF-8; LibreOffice: Simpan Sebagai > Teks CSV, set karakter Unicode (UTF-8))",
+                 "the file is not UTF-8 (this line holds bytes that are not UTF-8, and the file is not valid "
+                 "Windows-1252 either); save it again as \"CSV UTF-8 (Comma delimited)\" (Excel: Save As > CSV "
+                 "UTF-8; LibreOffice: Save As > Text CSV, character set Unicode (UTF-8))"),
     "empty_file": ("berkas kosong, baris judul tidak ada", "empty file, no header row"),
-    "unknown_column": ("kolom tidak dikenal", "unknown column"),
+    "unknown_column": ("kolom tidak dikenal; nama yang sah: {names}", "unknown column; valid names: {names}"),
+    "unknown_column_near": ("kolom tidak dikenal; maksudnya '{near}'?", "unknown column; did you mean '{near}'?"),
     "missing_column": ("kolom wajib tidak ada", "required column missing"),
     "duplicate_column": ("kolom muncul dua kali", "column appears twice"),
     "unnamed_column": ("ada nilai di kolom tanpa nama", "value in a column without a name"),
     # cells
     "required": ("wajib diisi", "is required"),
-    "date": ("bukan tanggal YYYY-MM-DD", "not a date YYYY-MM-DD"),
-    "time": ("bukan waktu ISO 8601 (mis. 2018-03-05T14:30)", "not an ISO 8601 time (e.g. 2018-03-05T14:30)"),
+    "date": ("bukan tanggal YYYY-MM-DD atau DD/MM/YYYY", "not a date YYYY-MM-DD or DD/MM/YYYY"),
+    "time": ("bukan waktu ISO 8601 (mis. 2018-03-05T14:30) atau DD/MM/YYYY HH:MM",
+             "not an ISO 8601 time (e.g. 2018-03-05T14:30) or DD/MM/YYYY HH:MM"),
+    "date_month_day": ("tanggal ini hanya sah dalam urutan bulan/hari (lembar kerja berlokal AS); tulis DD/MM/YYYY "
+                       "atau YYYY-MM-DD",
+                       "this date is valid only in month/day order (a US-locale sheet); write DD/MM/YYYY or "
+                       "YYYY-MM-DD"),
+    "date_ambiguous": ("tanggal ini dapat dibaca hari/bulan maupun bulan/hari, dan berkas ini memakai urutan "
+                       "bulan/hari (baris {line}, kolom {column}); tulis YYYY-MM-DD atau format kolom sebagai tanggal",
+                       "this date reads as day/month and as month/day, and this file uses month/day order (line "
+                       "{line}, column {column}); write YYYY-MM-DD or format the column as dates"),
+    "identifier_number": ("kolom pengenal harus berupa teks: sel ini berupa angka (lembar kerja hanya menyimpan 15 "
+                          "digit dan membuang nol di depan); format kolom sebagai Teks lalu isi ulang nilainya",
+                          "an identifier column must be text: this cell is a number (a spreadsheet keeps only 15 "
+                          "digits and drops leading zeros); format the column as Text and enter the values again"),
     "bool": ("bukan ya/tidak (atau true/false, 1/0)", "not ya/tidak (or true/false, 1/0)"),
-    "money": ("bukan jumlah rupiah bulat (angka saja, pemisah ribuan '.' boleh)",
-              "not a whole rupiah amount (digits only, '.' thousands separator allowed)"),
+    "money": ("bukan jumlah rupiah bulat (angka; 'Rp', pemisah ribuan '.' dan akhiran ',00' boleh)",
+              "not a whole rupiah amount (digits; 'Rp', '.' thousands separators and a ',00' tail allowed)"),
     "integer": ("bukan bilangan bulat", "not a whole number"),
     "decimal": ("bukan angka dengan paling banyak 2 desimal", "not a number with at most 2 decimals"),
     "number": ("bukan angka", "not a number"),
@@ -95,6 +114,11 @@ TEXTS: dict[str, tuple[str, str]] = {
                       "Only an active section head (kepala seksi) may export identity."),
     "identity_reason": ("Sebutkan alasan ekspor identitas (--reason).",
                         "State the reason for exporting identity (--reason)."),
+    "notice": ("Catatan", "Note"),
+    "cp1252": ("berkas bukan UTF-8; dibaca sebagai Windows-1252 (semua byte sah). Periksa huruf khusus; sebaiknya "
+               "simpan sebagai \"CSV UTF-8\"",
+               "the file is not UTF-8; read as Windows-1252 (every byte is valid). Check special characters; "
+               "better save it as \"CSV UTF-8\""),
     "too_many_rows": ("Tabel {table} punya {n} baris, lebih dari batas lembar Excel ({max}); ekspor sebagai CSV.",
                       "Table {table} has {n} rows, more than an Excel sheet holds ({max}); export as CSV."),
 }

@@ -1,7 +1,10 @@
 """Reading the format: a folder of CSV files or one XLSX workbook, streamed row by row and checked.
 
 Plain Python. Readers stream rows one at a time (a CSV folder or an XLSX workbook opened read-only),
-so an import of a million cases never holds a table in memory. A TableReader checks a table's header
+so an import of a million cases never holds a table in memory. A CSV file is UTF-8 (a BOM is
+accepted); one that is not is read as Windows-1252 only when every byte of it maps there, with a
+notice, and otherwise refused naming its first bad line. Headers match ignoring case and surrounding
+spaces, with the nearest known name suggested for an unknown one. A TableReader checks a table's header
 once and turns each row's cells into parsed values (kinerja.register.tabular.values), logging every
 broken rule as a RowError (kinerja.register.tabular.messages); read_batches hands the rows on in
 batches, parsed in a forked second process for a large CSV table.
@@ -9,9 +12,11 @@ batches, parsed in a forked second process for a large CSV table.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import datetime as dt
+import difflib
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -22,7 +27,7 @@ from kinerja.register.tabular import tables
 from kinerja.register.tabular.messages import ErrorLog, RowError, shown_value
 from kinerja.register.tabular.rules import ROW_CHECKS
 from kinerja.register.tabular.tables import Table
-from kinerja.register.tabular.values import Bad, format_time, parser
+from kinerja.register.tabular.values import Bad, format_time, parser, slash_order
 
 
 # -- sources: a folder of CSV files or one workbook -----------------------------------------------
@@ -48,6 +53,8 @@ class Source(ABC):
         """The file of one table when it has its own (a CSV folder); None for a workbook's sheet."""
         return None
 
+    notices: list[RowError]  # what the reader did that the user should know (a file read as Windows-1252)
+
 
 def open_source(path: Path) -> Source:
     path = Path(path)
@@ -60,9 +67,45 @@ def _blank(cells: list[Any] | tuple[Any, ...]) -> bool:
     return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
 
 
+def _encoding(path: Path) -> tuple[str | None, int]:
+    """("utf-8-sig", 0) for a UTF-8 file; ("cp1252", 0) when it is not UTF-8 but every byte maps in
+    Windows-1252 (the only other encoding an office's Excel writes a CSV in); (None, line) with the
+    first line that is not UTF-8 otherwise. One pass in 1 MiB chunks, so memory stays flat."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    lines = 1
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                bad = lines + chunk.count(b"\n", 0, exc.start)
+                break
+            lines += chunk.count(b"\n")
+        else:
+            try:
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                return _cp1252_or(path, lines)
+            return "utf-8-sig", 0
+    return _cp1252_or(path, bad)
+
+
+def _cp1252_or(path: Path, bad_line: int) -> tuple[str | None, int]:
+    decoder = codecs.getincrementaldecoder("cp1252")()
+    with open(path, "rb") as fh:
+        try:
+            while chunk := fh.read(1 << 20):
+                decoder.decode(chunk)
+        except UnicodeDecodeError:
+            return None, bad_line
+    return "cp1252", 0
+
+
 class CsvFolder(Source):
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        self.notices = []
+        self.encodings: dict[str, str] = {}
         self.files: dict[str, Path] = {}
         self.others: list[str] = []
         if not folder.is_dir():
@@ -90,24 +133,30 @@ class CsvFolder(Source):
     def rows(self, table: str, errors: ErrorLog) -> tuple[list[Any] | None, Iterator[tuple[int, list[Any]]]]:
         path = self.files[table]
         label = self.label(table)
-        try:
-            with open(path, encoding="utf-8-sig", newline="") as fh:
-                first = fh.readline()
-        except UnicodeDecodeError:
-            errors.add(RowError(label, 1, None, None, "not_utf8"))
-            return None, iter(())
+        encoding = self.encodings.get(table)
+        if encoding is None:  # decided once (a forked parsing process inherits it)
+            found, bad_line = _encoding(path)
+            if found is None:
+                errors.add(RowError(label, bad_line, None, None, "not_utf8"))
+                return None, iter(())
+            encoding = self.encodings[table] = found
+            if found == "cp1252":
+                self.notices.append(RowError(label, 0, None, None, "cp1252"))
+        with open(path, encoding=encoding, newline="") as fh:
+            first = fh.readline()
         if not first.strip():
             errors.add(RowError(label, 1, None, None, "empty_file"))
             return None, iter(())
         delimiter = ";" if first.count(";") > first.count(",") else ","
         header = next(csv.reader([first], delimiter=delimiter))
-        return header, self._iter(path, label, delimiter, errors)
+        return header, self._iter(path, label, delimiter, errors, encoding)
 
     @staticmethod
-    def _iter(path: Path, label: str, delimiter: str, errors: ErrorLog) -> Iterator[tuple[int, list[Any]]]:
+    def _iter(path: Path, label: str, delimiter: str, errors: ErrorLog, encoding: str
+              ) -> Iterator[tuple[int, list[Any]]]:
         line = 1
         try:
-            with open(path, encoding="utf-8-sig", newline="") as fh:
+            with open(path, encoding=encoding, newline="") as fh:
                 reader = csv.reader(fh, delimiter=delimiter)
                 next(reader, None)
                 prev = reader.line_num
@@ -129,6 +178,7 @@ class XlsxSource(Source):
         import openpyxl
 
         self.path = path
+        self.notices = []
         self.book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         self.sheets: dict[str, str] = {}
         self.others: list[str] = []
@@ -190,11 +240,17 @@ class TableReader:
             if not name:
                 self.unnamed.append(i)
                 continue
-            column = table.column_map.get(name)
+            column = table.column_map.get(name.lower())
             if column is None:
-                errors.add(RowError(label, 1, name, None, "unknown_column"))
+                near = difflib.get_close_matches(name.lower(), table.names, n=1, cutoff=0.6)
+                if near:
+                    errors.add(RowError(label, 1, name, None, "unknown_column_near", {"near": near[0]}))
+                else:
+                    errors.add(RowError(label, 1, name, None, "unknown_column", {"names": ", ".join(table.names)}))
                 self.ok = False
-            elif name in seen:
+                continue
+            name = column.name
+            if name in seen:
                 errors.add(RowError(label, 1, name, None, "duplicate_column"))
                 self.ok = False
             else:
@@ -206,6 +262,8 @@ class TableReader:
                     mode, arg = 1, frozenset(vocab.ALL[column.vocab or ""].codes)
                 elif column.kind == tables.MONEY:
                     mode, arg = 3, None
+                elif column.kind in (tables.DATE, tables.TIME):
+                    mode, arg = 4, None
                 else:
                     mode, arg = 2, None
                 self.slots.append((i, name, column.required, mode, arg, parser(column)))
@@ -215,6 +273,11 @@ class TableReader:
                 self.ok = False
         self.present = frozenset(seen)
         self.width = len(header)
+        # slash dates of this file: the first one only valid as month/day, and (up to a bound) the
+        # ones that read both ways; finish() makes the latter errors when the former exists
+        self.month_day: tuple[int, str] | None = None
+        self.both_ways: list[tuple[int, str, str]] = []
+        self.both_ways_more = 0
 
     def parse(self, line: int, cells: list[Any]) -> tuple[dict[str, Any], bool]:
         """(values, ok): ok is False when a cell broke a rule (each one logged)."""
@@ -253,6 +316,14 @@ class TableReader:
                 self.errors.add(RowError(self.label, line, name, shown_value(self.table.column_map[name], raw),
                                          bad.rule, bad.params))
                 ok = False
+                if bad.rule == "date_month_day" and self.month_day is None:
+                    self.month_day = (line, name)
+                continue
+            if mode == 4 and raw.__class__ is str and "/" in raw and slash_order(raw) == "both":
+                if len(self.both_ways) < BOTH_WAYS_KEPT:
+                    self.both_ways.append((line, name, raw))
+                else:
+                    self.both_ways_more += 1
         if n > self.width and not _blank(cells[self.width:]):
             self.errors.add(RowError(self.label, line, "", None, "unnamed_column"))
             ok = False
@@ -262,6 +333,17 @@ class TableReader:
                 ok = False
                 break
         return values, ok
+
+    def finish(self) -> None:
+        """After the last row: a file whose slash dates include one valid only as month/day was
+        written in that order, so each date that reads both ways is a guess and an error (they were
+        read as day/month; the import fails, so nothing read wrongly is kept)."""
+        if self.month_day is None:
+            return
+        where = {"line": self.month_day[0], "column": self.month_day[1]}
+        for line, name, raw in self.both_ways:
+            self.errors.add(RowError(self.label, line, name, raw, "date_ambiguous", dict(where)))
+        self.errors.count += self.both_ways_more  # counted, not listed
 
     def check(self, line: int, values: dict[str, Any]) -> bool:
         """Rules between columns of one row; returns False (errors logged) when one is broken."""
@@ -281,6 +363,7 @@ Problem = tuple[str, str, dict[str, Any]]
 
 Row = tuple[int, dict[str, Any], bool]  # (line, values, ok)
 Prepare = Callable[[TableReader, list[Row]], None]
+BOTH_WAYS_KEPT = 10_000  # slash dates that read both ways remembered per file (the rest only counted)
 PARALLEL_MIN_BYTES = 4 * 1024 * 1024  # a CSV table this large is parsed in a second process
 
 
@@ -397,6 +480,7 @@ def _produce(send: Any, source: Source, table: Table, lang: str, size: int, prep
             if len(batch) >= size:
                 ship("batch", batch)
                 batch = []
+        reader.finish()
         ship("done", batch)
     except BaseException:  # noqa: BLE001 - everything goes back to the parent, which raises it
         with contextlib.suppress(OSError):  # the parent may have stopped listening
@@ -422,5 +506,6 @@ def read_table(source: Source, table: Table, errors: ErrorLog, lang: str = "id"
             if ok:
                 ok = reader.check(line, values)
             yield line, values, ok
+        reader.finish()
 
     return reader, gen()

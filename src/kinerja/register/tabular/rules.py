@@ -94,7 +94,7 @@ def child_conflicts(recorded: Mapping[str, Any], given: Mapping[str, Any]) -> li
         if _empty(a) or _empty(b):
             continue
         if column == "nama_anak":
-            a, b = _name_key(a), _name_key(b)
+            a, b = _name_key(str(a)), _name_key(str(b))
         if a != b:
             out.append(column)
     return out

@@ -26,6 +26,7 @@ class Column:
     maximum: float | None = None
     identity: bool = False  # special personal data: only in identity exports, masked in error messages
     quasi: bool = False  # a quasi-identifier (the birth date): only in identity exports, shown in errors
+    identifier: bool = False  # a key written as text: a number cell (digits or leading zeros lost) is refused
 
 
 @dataclass(frozen=True)
@@ -88,8 +89,8 @@ PEGAWAI = Table("pegawai", (
 
 KASUS = Table("kasus", (
     _unit(),
-    Column("nomor_kasus", required=True, max_length=64),
-    Column("kode_anak", required=True, max_length=64),
+    Column("nomor_kasus", required=True, max_length=64, identifier=True),
+    Column("kode_anak", required=True, max_length=64, identifier=True),
     Column("nama_anak", identity=True, max_length=500),
     Column("nik", NIK, identity=True),
     Column("jenis_kelamin", CODE, required=True, vocab="jenis_kelamin"),
@@ -115,7 +116,7 @@ REPORT_COLUMNS = ("usia", "kecamatan", "disabilitas")
 
 TINDAKAN = Table("tindakan", (
     _unit(),
-    Column("nomor_kasus", required=True, max_length=64),
+    Column("nomor_kasus", required=True, max_length=64, identifier=True),
     Column("tahap", CODE, required=True, vocab="tahap"),
     Column("layanan", CODE, vocab="layanan"),
     Column("waktu", TIME, required=True),
@@ -129,7 +130,7 @@ TINDAKAN = Table("tindakan", (
 
 RUJUKAN = Table("rujukan", (
     _unit(),
-    Column("nomor_kasus", required=True, max_length=64),
+    Column("nomor_kasus", required=True, max_length=64, identifier=True),
     Column("mitra", CODE, required=True, vocab="mitra"),
     Column("dikirim_pada", TIME, required=True),
     Column("diterima_pada", TIME),

@@ -1,7 +1,10 @@
 """Cell values of the format: each parser turns one non-empty cell into its Python value or raises Bad.
 
-Plain Python. Times without an offset are WIB and come back as aware UTC datetimes; format_time
-writes them back in the same form.
+Plain Python. Tolerant of what spreadsheets write, strict about meaning: dates `YYYY-MM-DD` or
+`DD/MM/YYYY` (Indonesian order; whether a file's slash dates are really in that order is the
+reader's check across rows, see slash_order), money with `Rp`, thousands dots and a `,00` tail, and
+identifiers only as text (a number cell has lost digits or leading zeros). Times without an offset
+are WIB and come back as aware UTC datetimes; format_time writes them back in the same form.
 """
 
 from __future__ import annotations
@@ -33,7 +36,10 @@ class Bad(Exception):
 
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TIME_RE = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?")
-_MONEY_RE = re.compile(r"-?(\d+|\d{1,3}(\.\d{3})+)")
+_MONEY_RE = re.compile(r"(-?)(?:rp\.?\s*)?(-?)(\d+|\d{1,3}(?:\.\d{3})+)(?:,0{1,2}|,-)?", re.IGNORECASE)
+_SLASH_DATE_RE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+_SLASH_TIME_RE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})[T ](\d{1,2}):(\d{2})(?::(\d{2}))?")
+_EXPONENT_RE = re.compile(r"[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+")
 _INT_RE = re.compile(r"[+-]?\d+")
 _TRUE = frozenset({"ya", "true", "1"})
 _FALSE = frozenset({"tidak", "false", "0"})
@@ -51,6 +57,11 @@ def parse_date(raw: Any) -> dt.date:
         return raw.date()
     if isinstance(raw, dt.date):
         return raw
+    if isinstance(raw, str) and "/" in raw:
+        m = _SLASH_DATE_RE.fullmatch(raw)
+        if m is None:
+            raise Bad("date")
+        return _slash_date(m.group(1), m.group(2), m.group(3), "date")
     if not isinstance(raw, str) or not _DATE_RE.fullmatch(raw):
         raise Bad("date")
     try:
@@ -62,10 +73,52 @@ def parse_date(raw: Any) -> dt.date:
 _SEVEN_HOURS = dt.timedelta(hours=7)
 
 
+def _slash_date(day: str, month: str, year: str, rule: str) -> dt.date:
+    """DD/MM/YYYY; a date valid only as month/day (a US-locale sheet) gets its own rule."""
+    d, m = int(day), int(month)
+    try:
+        return dt.date(int(year), m, d)
+    except ValueError:
+        if m > 12 and d <= 12:
+            try:
+                dt.date(int(year), d, m)
+            except ValueError:
+                pass
+            else:
+                raise Bad("date_month_day") from None
+        raise Bad(rule) from None
+
+
+def slash_order(raw: Any) -> str | None:
+    """How a text date or time in slash form can be read: "dm" (only day/month), "md" (only
+    month/day), "both" (day and month both <= 12 and different), None when not in slash form or the
+    same either way. The reader collects these per file: one "md" makes every "both" a guess."""
+    if raw.__class__ is not str or "/" not in raw:
+        return None
+    m = _SLASH_DATE_RE.match(raw)
+    if m is None:
+        return None
+    a, b = int(m.group(1)), int(m.group(2))
+    if a == b or a > 31 or b > 31:
+        return None
+    if a <= 12 and b <= 12:
+        return "both"
+    return "md" if b > 12 else "dm"
+
+
 def parse_time(raw: Any) -> dt.datetime:
     """An aware UTC datetime; a time without an offset (and every Excel time) is WIB."""
     if isinstance(raw, dt.datetime):
         value = raw
+    elif isinstance(raw, str) and "/" in raw:
+        m = _SLASH_TIME_RE.fullmatch(raw)
+        if m is None:
+            raise Bad("time")
+        day = _slash_date(m.group(1), m.group(2), m.group(3), "time")
+        hour, minute, second = int(m.group(4)), int(m.group(5)), int(m.group(6) or 0)
+        if hour > 23 or minute > 59 or second > 59:
+            raise Bad("time")
+        value = dt.datetime(day.year, day.month, day.day, hour, minute, second)
     else:
         # the common shape is checked by position (cheaper than the regex, which handles the rest)
         if not isinstance(raw, str) or not (
@@ -112,9 +165,12 @@ def parse_money(raw: Any) -> int:
         if value is None:
             raise Bad("money")
     else:
-        if not isinstance(raw, str) or not _MONEY_RE.fullmatch(raw):
+        m = _MONEY_RE.fullmatch(raw) if isinstance(raw, str) else None
+        if m is None or (m.group(1) and m.group(2)):
             raise Bad("money")
-        value = int(raw.replace(".", ""))
+        value = int(m.group(3).replace(".", ""))
+        if m.group(1) or m.group(2):
+            value = -value
     if value < 0:
         raise Bad("negative")
     if value > 10**15:
@@ -168,9 +224,19 @@ def parse_number(raw: Any) -> float:
     return value
 
 
+def _as_text_identifier(raw: Any) -> str:
+    """An identifier cell as text: a number cell or a number in exponent form has lost digits (a
+    spreadsheet keeps 15) or leading zeros, so it is refused with the remedy."""
+    if isinstance(raw, int | float | Decimal) and not isinstance(raw, bool):
+        raise Bad("identifier_number")
+    text = str(raw)
+    if _EXPONENT_RE.fullmatch(text.strip()):
+        raise Bad("identifier_number")
+    return text
+
+
 def parse_nik(raw: Any) -> str:
-    nik = str(parse_int(raw)).zfill(16) if isinstance(raw, int | float) and not isinstance(raw, bool) \
-        else str(raw).replace(" ", "")
+    nik = _as_text_identifier(raw).replace(" ", "")
     problem = identity.nik_problem(nik)
     if problem == "16 digits":
         raise Bad("nik_digits")
@@ -195,6 +261,16 @@ def _text_of(raw: Any) -> str:
 def parser(column: Column) -> Callable[[Any], Any]:
     """The function that turns a non-empty cell of this column into its value (or raises Bad)."""
     kind = column.kind
+    if kind == tables.TEXT and column.identifier:
+        limit = column.max_length
+
+        def parse_identifier(raw: Any) -> str:
+            value = _as_text_identifier(raw)
+            if limit is not None and len(value) > limit:
+                raise Bad("too_long", max=limit)
+            return value
+
+        return parse_identifier
     if kind == tables.TEXT:
         limit = column.max_length
 

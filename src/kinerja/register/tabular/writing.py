@@ -113,6 +113,7 @@ class ImportResult:
     more: int = 0  # errors beyond the stored list
     update: bool = False
     lang: str = "id"
+    notices: list[RowError] = field(default_factory=list)  # not errors: how a file was read
 
     @property
     def error_count(self) -> int:
@@ -121,11 +122,12 @@ class ImportResult:
     def report(self, lang: str | None = None) -> str:
         """Every stored error as `file:line: column 'x' value 'y': rule`, or the counts written."""
         lang = lang or self.lang
+        notes = [f"{text('notice', lang)}: {n.message(lang)}" for n in self.notices]
         if self.ok:
             mode = text("mode_update" if self.update else "mode_insert", lang)
             counts = ", ".join(f"{k} {v}" for k, v in self.counts.items()) or text("nothing", lang)
-            return text("import_ok", lang, mode=mode, counts=counts)
-        lines = [text("import_failed", lang, n=self.error_count)]
+            return "\n".join([*notes, text("import_ok", lang, mode=mode, counts=counts)])
+        lines = [*notes, text("import_failed", lang, n=self.error_count)]
         lines += [e.message(lang) for e in self.errors]
         if self.more:
             lines.append(text("more_errors", lang, n=self.more))
@@ -178,7 +180,8 @@ def import_path(path: Path, update: bool = False, lang: str | None = None) -> Im
     finally:
         source.close()
     ok = not errors
-    return ImportResult(ok, sorted(errors.errors, key=_error_order), counts if ok else {}, errors.more, update, lang)
+    return ImportResult(ok, sorted(errors.errors, key=_error_order), counts if ok else {}, errors.more, update, lang,
+                        list(source.notices))
 
 
 _TABLE_POSITION = {t.name: i for i, t in enumerate(tables.ORDER)}
