@@ -143,7 +143,12 @@ def test_default_export_has_no_identity_columns_and_no_identity(tmp_path):
         with open(out / table.file, encoding="utf-8-sig", newline="") as fh:
             header = next(csv.reader(fh))
         assert header == list(table.export_columns(False))
-        assert not set(header) & set(tables.IDENTITY_COLUMNS)
+        assert not set(header) & {*tables.IDENTITY_COLUMNS, "tanggal_lahir"}
+    with open(out / "kasus.csv", encoding="utf-8-sig", newline="") as fh:
+        kasus = list(csv.DictReader(fh))
+    assert [(r["nomor_kasus"], r["usia"]) for r in kasus] == [("K-002", "12"), ("K-001", "8"), ("K-003", "9"),
+                                                              ("L-001", "12")]
+    assert b"2010-01-01" not in (out / "kasus.csv").read_bytes()  # Siti's birth date
     everything = b"".join(p.read_bytes() for p in out.iterdir())
     for secret in ("Siti Hajar", "1471014101100001", "mengemis", "Budi Santoso", "lampu merah"):
         assert secret.encode() not in everything
@@ -205,6 +210,7 @@ def test_identity_export_is_audited_once_and_limited_to_the_heads_units(tmp_path
     assert {r["nomor_kasus"] for r in rows} == {"K-001", "K-002", "K-003"}  # not L-001 of the other unit
     siti = next(r for r in rows if r["nomor_kasus"] == "K-001")
     assert (siti["nama_anak"], siti["nik"]) == ("Siti Hajar Binti Rahmat", "1471014101100001")
+    assert (siti["tanggal_lahir"], siti["usia"]) == ("2010-01-01", "8")  # the birth date only here
     with open(out / "tindakan.csv", encoding="utf-8-sig", newline="") as fh:
         notes = {r["catatan"] for r in csv.DictReader(fh)}
     assert "Anak ditemukan mengemis di pasar pagi" in notes and "Catatan unit lain" not in notes

@@ -675,3 +675,262 @@ def test_a_failing_parsing_process_fails_the_import_and_writes_nothing(tmp_path,
     with pytest.raises((ValueError, reading.ImportWorkerError), match="kunci rusak"):
         run(tmp_path, base_data())
     assert set(counts().values()) == {0}
+
+
+# -- a child across cases -----------------------------------------------------------------------------
+def returning_children() -> dict[str, list[dict[str, str]]]:
+    """A register of several years: A1 comes back twice (moved kecamatan, a disability recognised
+    later, blank identity cells, her name in capitals), A2 comes back with an age only."""
+    data = base_data()
+    data["kasus"][2].update(kecamatan="Marpoyan Damai", disabilitas="ya", nik="", nama_anak="SITI  HAJAR BINTI RAHMAT",
+                            tanggal_lahir="")
+    data["kasus"].append({"kode_unit": S, "nomor_kasus": "K-004", "kode_anak": "A1", "jenis_kelamin": "P",
+                          "kategori": "anak_jalanan", "sumber_rujukan": "penjangkauan", "tingkat_risiko": "sedang",
+                          "dilaporkan_pada": "2021-07-01T08:00"})
+    data["kasus"].append({"kode_unit": S, "nomor_kasus": "K-005", "kode_anak": "A2", "jenis_kelamin": "L",
+                          "usia": "15", "nik": "3171010101070002", "kecamatan": "Sukajadi", "kategori": "kekerasan",
+                          "sumber_rujukan": "sekolah", "tingkat_risiko": "rendah",
+                          "dilaporkan_pada": "2021-02-01T08:00"})
+    return data
+
+
+def case_facts() -> dict[str, tuple]:
+    from kinerja.register.models import Case
+
+    return {c.number: (c.child.child_key, c.age_at_report, c.kecamatan, c.disability)
+            for c in Case.objects.select_related("child")}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_children_who_come_back_import_with_their_report_values_and_round_trip(tmp_path):
+    from kinerja.register import services
+    from kinerja.register.models import Child
+    from kinerja.register.tabular import export
+
+    result = run(tmp_path, returning_children())
+    assert result.ok, result.report()
+    expected = {
+        "K-001": ("A1", 8, "Tampan", False),  # age from the birth date at the WIB report date
+        "K-002": ("A2", 12, "Sail", True),
+        "K-003": ("A1", 9, "Marpoyan Damai", True),  # moved, disability recognised later
+        "K-004": ("A1", 11, "", None),  # blank cells: no value, and no conflict
+        "K-005": ("A2", 15, "Sukajadi", None),
+    }
+    assert case_facts() == expected
+    siti, budi = Child.objects.get(child_key="A1"), Child.objects.get(child_key="A2")
+    # identity from the record, current values from the latest case that states them
+    assert (siti.birth_date, siti.age_at_report, siti.kecamatan, siti.disability) == (
+        dt.date(2010, 1, 1), 11, "Marpoyan Damai", True)
+    assert services.read_identity(siti)["name"] == "Siti Hajar Binti Rahmat"
+    assert services.read_identity(siti)["nik"] == "1471014101100001"
+    assert (budi.age_at_report, budi.kecamatan, budi.disability) == (15, "Sukajadi", True)
+    assert services.read_identity(budi)["nik"] == "3171010101070002"  # a later case adds what was missing
+    assert Child.objects.count() == 2
+
+    out = tmp_path / "ekspor"
+    export.export_path(out)
+    with open(out / "kasus.csv", encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert "tanggal_lahir" not in rows[0] and [r["usia"] for r in rows] == ["12", "8", "9", "15", "11"]
+    from tests.test_export import empty_database
+
+    empty_database()
+    result = writing.import_path(out, lang="en")
+    assert result.ok, result.report()
+    assert case_facts() == expected
+    siti = Child.objects.get(child_key="A1")
+    assert (siti.birth_date, siti.age_at_report, siti.kecamatan, siti.disability) == (None, 11, "Marpoyan Damai",
+                                                                                       True)
+
+
+@pytest.mark.django_db
+def test_another_child_under_the_same_code_is_still_an_error(tmp_path):
+    data = returning_children()
+    data["kasus"][3]["nik"] = "1471014101100009"
+    data["kasus"][4]["tanggal_lahir"] = "2006-05-05"
+    data["kasus"][4]["jenis_kelamin"] = "P"
+    before = counts()
+    result = run(tmp_path, data)
+    assert [(e.line, e.column, e.rule) for e in result.errors] == [
+        (5, "nik", "child_inconsistent"), (6, "jenis_kelamin", "child_inconsistent")]
+    assert messages.HIDDEN in result.errors[0].message("en") and "1471" not in result.report()
+    assert counts() == before
+
+
+def test_the_child_rule_is_a_plain_function():
+    recorded = {"jenis_kelamin": "P", "tanggal_lahir": dt.date(2010, 1, 1), "nama_anak": "Siti Hajar", "nik": None}
+    assert rules.child_conflicts(recorded, {"jenis_kelamin": "P", "nama_anak": " siti  HAJAR ", "tanggal_lahir": None,
+                                            "nik": "1471014101100001"}) == []
+    assert rules.child_conflicts(recorded, {"tanggal_lahir": dt.date(2010, 1, 2), "nama_anak": "Siti Lain"}) == [
+        "tanggal_lahir", "nama_anak"]
+    assert rules.child_additions(recorded, {"nik": "1471014101100001", "nama_anak": "X"}) == {
+        "nik": "1471014101100001"}
+    reported = dt.datetime(2018, 12, 31, 18, 0, tzinfo=UTC)  # 1 January 2019 in WIB
+    assert rules.age_at_report(None, dt.date(2010, 1, 1), reported) == 9
+    assert rules.age_at_report(7, dt.date(2010, 1, 1), reported) == 7
+    assert rules.age_at_report(None, None, reported) is None
+
+
+# -- sheets as offices write them ---------------------------------------------------------------------
+@pytest.mark.django_db
+def test_headers_in_any_case_and_near_misses_suggested(tmp_path):
+    from kinerja.register.models import Case
+
+    data = base_data()
+    spelled = {"kasus": lambda c: f" {c.title()} ", "tindakan": str.upper}
+    headers = {name: [spell(c) for c in tables.BY_NAME[name].names] for name, spell in spelled.items()}
+    for name, spell in spelled.items():
+        data[name] = [{spell(c): v for c, v in row.items()} for row in data[name]]
+    result = run(tmp_path, data, headers=headers)
+    assert result.ok, result.report()
+    assert Case.objects.get(number="K-002").category == "anak_jalanan"
+    assert Case.objects.count() == 3
+    headers["rujukan"] = [("Dikirim_Pd" if c == "dikirim_pada" else c) for c in tables.RUJUKAN.names]
+    data["rujukan"][0]["Dikirim_Pd"] = "2018-03-08T10:00"
+    result = run(tmp_path, data, headers=headers)
+    near = find(result, "unknown_column_near")
+    assert [(e.file, e.column, e.params["near"]) for e in near] == [("rujukan.csv", "Dikirim_Pd", "dikirim_pada")]
+    assert "did you mean 'dikirim_pada'?" in near[0].message("en")
+    assert "maksudnya 'dikirim_pada'?" in near[0].message("id")
+
+
+@pytest.mark.django_db
+def test_money_with_rp_thousands_dots_and_a_zero_tail(tmp_path):
+    from kinerja.register.models import Action, BudgetLine
+
+    data = base_data()
+    data["anggaran"][0].update(pagu="Rp 1.500.000", realisasi="1.500.000,00")
+    data["tindakan"][3]["biaya"] = "Rp150.000,-"
+    result = run(tmp_path, data)
+    assert result.ok, result.report()
+    line = BudgetLine.objects.get()
+    assert (line.allocation, line.realisation) == (1_500_000, 1_500_000)
+    assert Action.objects.get(stage="intervensi").cost == 150_000
+    for good, value in [("Rp 1.500.000", 1_500_000), ("1.500.000,00", 1_500_000), ("rp. 2500", 2500),
+                        ("2.500,0", 2500)]:
+        assert values.parse_money(good) == value
+    for bad in ["1,50", "Rp 1.500.00", "1.500,25", "Rp", "-Rp -5"]:
+        with pytest.raises(values.Bad):
+            values.parse_money(bad)
+    with pytest.raises(values.Bad, match="negative"):
+        values.parse_money("-Rp 5.000")
+
+
+@pytest.mark.django_db
+def test_a_windows_1252_file_is_read_with_a_notice(tmp_path):
+    from kinerja.register.models import Complaint
+
+    data = base_data()
+    data["pengaduan"][0]["pokok"] = "Layanan lambat – \u201cterlalu lama\u201d"
+    folder = write_data(tmp_path / "in", data)
+    text_ = (folder / "pengaduan.csv").read_text(encoding="utf-8")
+    (folder / "pengaduan.csv").write_bytes(text_.encode("cp1252"))
+    result = writing.import_path(folder, lang="en")
+    assert result.ok, result.report()
+    assert Complaint.objects.get().topic == "Layanan lambat – \u201cterlalu lama\u201d"
+    assert [(n.file, n.rule) for n in result.notices] == [("pengaduan.csv", "cp1252")]
+    assert result.report().startswith("Note: pengaduan.csv: the file is not UTF-8; read as Windows-1252")
+
+
+@pytest.mark.django_db
+def test_a_file_neither_utf8_nor_windows_1252_names_its_line_and_the_remedy(tmp_path):
+    data = base_data()
+    folder = write_data(tmp_path / "in", data)
+    lines = (folder / "kasus.csv").read_bytes().split(b"\n")
+    lines[2] = lines[2].replace(b"Budi", b"B\x81di")  # 0x81 is neither UTF-8 here nor Windows-1252
+    (folder / "kasus.csv").write_bytes(b"\n".join(lines))
+    before = counts()
+    result = writing.import_path(folder, lang="en")
+    assert [(e.file, e.line, e.rule) for e in result.errors] == [("kasus.csv", 3, "not_utf8")]
+    assert 'save it again as "CSV UTF-8' in result.errors[0].message("en")
+    assert 'simpan ulang sebagai "CSV UTF-8' in result.errors[0].message("id")
+    assert counts() == before
+
+
+@pytest.mark.django_db
+def test_indonesian_slash_dates_and_times(tmp_path):
+    from kinerja.register.models import Case, Child, SurveyResponse
+
+    data = base_data()
+    data["kasus"][0].update(tanggal_lahir="01/01/2010", dilaporkan_pada="05/03/2018 14:30")
+    data["kasus"][2].update(tanggal_lahir="1/1/2010")
+    data["survei"][0]["tanggal"] = "01/06/2018"
+    result = run(tmp_path, data)
+    assert result.ok, result.report()
+    assert Case.objects.get(number="K-001").reported_at == dt.datetime(2018, 3, 5, 7, 30, tzinfo=UTC)
+    assert Child.objects.get(child_key="A1").birth_date == dt.date(2010, 1, 1)
+    assert SurveyResponse.objects.get().date == dt.date(2018, 6, 1)
+    assert values.parse_time("25/12/2018 08:05:09") == dt.datetime(2018, 12, 25, 1, 5, 9, tzinfo=UTC)
+    for bad in ["32/01/2018", "05/03/18", "05/03/2018 25:00"]:
+        with pytest.raises(values.Bad):
+            (values.parse_time if " " in bad else values.parse_date)(bad)
+
+
+@pytest.mark.django_db
+def test_a_month_day_file_is_refused_where_a_date_reads_both_ways(tmp_path):
+    """A US-locale sheet: 01/13/2018 exists only as month/day, so 05/03/2018 in the same file is a
+    guess either way and an error, not a silent swap."""
+    data = base_data()
+    data["kasus"][0].update(dilaporkan_pada="05/03/2018 14:30", ditutup_pada="01/09/2018 10:00")
+    data["kasus"][1].update(dilaporkan_pada="01/13/2018 08:00")
+    before = counts()
+    result = run(tmp_path, data)
+    assert [(e.line, e.column, e.rule) for e in result.errors if e.file == "kasus.csv"] == [
+        (2, "dilaporkan_pada", "date_ambiguous"), (2, "ditutup_pada", "date_ambiguous"),
+        (3, "dilaporkan_pada", "date_month_day")]
+    ambiguous = result.errors[0]
+    assert ambiguous.params == {"line": 3, "column": "dilaporkan_pada"}
+    assert "month/day order (line 3, column dilaporkan_pada)" in ambiguous.message("en")
+    assert counts() == before
+    # without a month/day-only date the same cells are Indonesian dates
+    data["kasus"][1]["dilaporkan_pada"] = "13/01/2018 08:00"
+    result = run(tmp_path, data)
+    assert result.ok, result.report()
+    from kinerja.register.models import Case
+
+    assert Case.objects.get(number="K-001").closed_at == dt.datetime(2018, 9, 1, 3, 0, tzinfo=UTC)
+
+
+@pytest.mark.django_db
+def test_xlsx_date_cells_are_dates_and_identifiers_must_be_text(tmp_path):
+    import openpyxl
+
+    from kinerja.register.models import Case, Child
+
+    def workbook(nik_cell, key_cell="A1") -> Path:
+        book = openpyxl.Workbook()
+        book.remove(book.active)
+        data = base_data()
+        for name in ("unit", "pegawai", "kasus"):
+            sheet = book.create_sheet(name.upper())
+            header = list(tables.BY_NAME[name].names)
+            sheet.append([h.title() for h in header])
+            for row in data[name]:
+                sheet.append([row.get(c) or None for c in header])
+        sheet = book["KASUS"]
+        cols = list(tables.KASUS.names)
+        sheet.cell(row=2, column=cols.index("tanggal_lahir") + 1, value=dt.date(2010, 1, 1))
+        sheet.cell(row=2, column=cols.index("dilaporkan_pada") + 1, value=dt.datetime(2018, 3, 5, 14, 30))
+        sheet.cell(row=2, column=cols.index("nik") + 1, value=nik_cell)
+        sheet.cell(row=2, column=cols.index("kode_anak") + 1, value=key_cell)
+        path = tmp_path / f"kantor{len(list(tmp_path.iterdir()))}.xlsx"
+        book.save(path)
+        return path
+
+    result = writing.import_path(workbook("1471014101100001"), lang="en")
+    assert result.ok, result.report()
+    assert Case.objects.get(number="K-001").reported_at == dt.datetime(2018, 3, 5, 7, 30, tzinfo=UTC)
+    assert Child.objects.get(child_key="A1").birth_date == dt.date(2010, 1, 1)
+    Case.objects.all().delete()
+    Child.objects.all().delete()
+    before = counts()
+    # 1471020611004862 as a number cell: a spreadsheet keeps 15 digits, so it reads ...4860
+    result = writing.import_path(workbook(1471020611004860, key_cell=17), update=True, lang="en")
+    assert [(e.line, e.column, e.value, e.rule) for e in result.errors] == [
+        (2, "kode_anak", "17", "identifier_number"), (2, "nik", messages.HIDDEN, "identifier_number")]
+    assert "format the column as Text" in result.errors[1].message("en")
+    assert "format kolom sebagai Teks" in result.errors[1].message("id")
+    assert counts() == before
+    for exponent in ["1.47102E+15", "1,47102E+15"]:
+        with pytest.raises(values.Bad, match="identifier_number"):
+            values.parse_nik(exponent)

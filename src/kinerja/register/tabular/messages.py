@@ -25,6 +25,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
                  "the file is not UTF-8 (this line holds bytes that are not UTF-8, and the file is not valid "
                  "Windows-1252 either); save it again as \"CSV UTF-8 (Comma delimited)\" (Excel: Save As > CSV "
                  "UTF-8; LibreOffice: Save As > Text CSV, character set Unicode (UTF-8))"),
+    # a notice, not an error
+    "cp1252": ("berkas bukan UTF-8; dibaca sebagai Windows-1252 (semua byte sah). Periksa huruf khusus; sebaiknya "
+               "simpan sebagai \"CSV UTF-8\"",
+               "the file is not UTF-8; read as Windows-1252 (every byte is valid). Check special characters; "
+               "better save it as \"CSV UTF-8\""),
     "empty_file": ("berkas kosong, baris judul tidak ada", "empty file, no header row"),
     "unknown_column": ("kolom tidak dikenal; nama yang sah: {names}", "unknown column; valid names: {names}"),
     "unknown_column_near": ("kolom tidak dikenal; maksudnya '{near}'?", "unknown column; did you mean '{near}'?"),
@@ -115,10 +120,6 @@ TEXTS: dict[str, tuple[str, str]] = {
     "identity_reason": ("Sebutkan alasan ekspor identitas (--reason).",
                         "State the reason for exporting identity (--reason)."),
     "notice": ("Catatan", "Note"),
-    "cp1252": ("berkas bukan UTF-8; dibaca sebagai Windows-1252 (semua byte sah). Periksa huruf khusus; sebaiknya "
-               "simpan sebagai \"CSV UTF-8\"",
-               "the file is not UTF-8; read as Windows-1252 (every byte is valid). Check special characters; "
-               "better save it as \"CSV UTF-8\""),
     "too_many_rows": ("Tabel {table} punya {n} baris, lebih dari batas lembar Excel ({max}); ekspor sebagai CSV.",
                       "Table {table} has {n} rows, more than an Excel sheet holds ({max}); export as CSV."),
 }
