@@ -934,3 +934,60 @@ def test_xlsx_date_cells_are_dates_and_identifiers_must_be_text(tmp_path):
     for exponent in ["1.47102E+15", "1,47102E+15"]:
         with pytest.raises(values.Bad, match="identifier_number"):
             values.parse_nik(exponent)
+
+
+# -- the example in the documentation -----------------------------------------------------------------
+CONTOH = Path(__file__).resolve().parent.parent / "docs" / "contoh"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_documented_example_imports_cleanly_as_csv_and_as_xlsx(tmp_path):
+    import importlib.util
+
+    import openpyxl
+
+    from kinerja.register.models import Case, Child
+    from tests.test_export import empty_database, snapshot
+
+    result = writing.import_path(CONTOH, lang="en")
+    assert result.ok, result.report()
+    assert not result.notices
+    assert result.counts["kasus"] == 4 and result.counts["anak"] == 3
+    assert [c.kecamatan for c in Case.objects.filter(child__child_key="C-01").order_by("reported_at")] == [
+        "Kecamatan Utara", "Kecamatan Timur"]
+    assert Child.objects.get(child_key="C-01").disability is True
+    from_csv = snapshot()
+    empty_database()
+    result = writing.import_path(CONTOH / "contoh.xlsx", lang="en")
+    assert result.ok, result.report()
+    assert snapshot() == from_csv
+
+    # the committed workbook is what buat_xlsx.py makes of the CSV files
+    spec = importlib.util.spec_from_file_location("buat_xlsx", CONTOH / "buat_xlsx.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    fresh = module.main(CONTOH, tmp_path / "baru.xlsx")
+    books = [openpyxl.load_workbook(p, read_only=True) for p in (CONTOH / "contoh.xlsx", fresh)]
+    assert books[0].sheetnames == books[1].sheetnames
+    for name in books[0].sheetnames:
+        assert list(books[0][name].iter_rows(values_only=True)) == list(books[1][name].iter_rows(values_only=True))
+    for book in books:
+        book.close()
+
+
+def test_the_format_document_lists_every_table_column_and_code():
+    import re
+
+    from kinerja import vocab
+
+    doc = (CONTOH.parent / "import-format.md").read_text(encoding="utf-8")
+    for table in tables.ORDER:
+        row = next(line for line in doc.splitlines() if line.startswith(f"| `{table.file}` |"))
+        cell = re.sub(r"\([^)]*\)", "", row.split("|")[2]).replace("u1 .. u9", ", ".join(tables.SKM_COLUMNS))
+        assert [w.strip(" *") for w in cell.split(",")] == list(table.names), table.name
+        assert set(re.findall(r"\*\*(\w+)\*\*", row)) == set(table.required), table.name
+    for name in ("peran", "kategori", "sumber_rujukan", "tingkat_risiko", "tahap", "layanan", "alasan_penutupan",
+                 "kendala", "mitra", "hasil", "jenis_responden", "kanal"):
+        row = next(line for line in doc.splitlines() if line.startswith(f"| {name} |"))
+        assert re.findall(r"`(\w+)`", row) == list(vocab.ALL[name].codes), name
