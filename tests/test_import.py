@@ -879,8 +879,8 @@ def test_a_month_day_file_is_refused_where_a_date_reads_both_ways(tmp_path):
         (2, "dilaporkan_pada", "date_ambiguous"), (2, "ditutup_pada", "date_ambiguous"),
         (3, "dilaporkan_pada", "date_month_day")]
     ambiguous = result.errors[0]
-    assert ambiguous.params == {"line": 3, "column": "dilaporkan_pada"}
-    assert "month/day order (line 3, column dilaporkan_pada)" in ambiguous.message("en")
+    assert ambiguous.params == {"file": "kasus.csv", "line": 3, "column": "dilaporkan_pada"}
+    assert "month/day order (kasus.csv line 3, column dilaporkan_pada)" in ambiguous.message("en")
     assert counts() == before
     # without a month/day-only date the same cells are Indonesian dates
     data["kasus"][1]["dilaporkan_pada"] = "13/01/2018 08:00"
@@ -991,3 +991,38 @@ def test_the_format_document_lists_every_table_column_and_code():
                  "kendala", "mitra", "hasil", "jenis_responden", "kanal"):
         row = next(line for line in doc.splitlines() if line.startswith(f"| {name} |"))
         assert re.findall(r"`(\w+)`", row) == list(vocab.ALL[name].codes), name
+
+
+@pytest.mark.django_db
+def test_a_workbook_is_one_file_for_the_order_of_its_slash_dates(tmp_path):
+    """A US-locale workbook with text dates: every date of kasus reads both ways, and only an
+    action's date on another sheet shows the month/day order; the cases are refused all the same."""
+    import openpyxl
+
+    data = base_data()
+    data["kasus"][0].update(dilaporkan_pada="03/05/2018 14:30", ditutup_pada="09/01/2018 10:00")
+    data["kasus"][1].update(dilaporkan_pada="02/01/2018 08:00")
+    data["kasus"][2].update(dilaporkan_pada="05/05/2019 09:15")
+    data["tindakan"][0]["waktu"] = "03/05/2018 15:00"
+    data["tindakan"][3]["waktu"] = "03/10/2018 10:00"
+    data["tindakan"][1]["waktu"] = "03/16/2018 09:00"  # valid only as month/day
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in data.items():
+        sheet = book.create_sheet(name)
+        header = list(tables.BY_NAME[name].names)
+        sheet.append(header)
+        for row in rows:
+            sheet.append([row.get(c) or None for c in header])
+    path = tmp_path / "us.xlsx"
+    book.save(path)
+    before = counts()
+    result = writing.import_path(path, lang="en")
+    assert not result.ok
+    ambiguous = [(e.file, e.line, e.column) for e in result.errors if e.rule == "date_ambiguous"]
+    assert ambiguous == [("us.xlsx[kasus]", 2, "dilaporkan_pada"), ("us.xlsx[kasus]", 2, "ditutup_pada"),
+                         ("us.xlsx[kasus]", 3, "dilaporkan_pada"), ("us.xlsx[tindakan]", 2, "waktu"),
+                         ("us.xlsx[tindakan]", 5, "waktu")]
+    assert find(result, "date_month_day")[0].line == 3
+    assert "(us.xlsx[tindakan] line 3, column waktu)" in find(result, "date_ambiguous")[0].message("en")
+    assert counts() == before

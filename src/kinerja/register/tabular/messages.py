@@ -46,9 +46,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
                        "this date is valid only in month/day order (a US-locale sheet); write DD/MM/YYYY or "
                        "YYYY-MM-DD"),
     "date_ambiguous": ("tanggal ini dapat dibaca hari/bulan maupun bulan/hari, dan berkas ini memakai urutan "
-                       "bulan/hari (baris {line}, kolom {column}); tulis YYYY-MM-DD atau format kolom sebagai tanggal",
-                       "this date reads as day/month and as month/day, and this file uses month/day order (line "
-                       "{line}, column {column}); write YYYY-MM-DD or format the column as dates"),
+                       "bulan/hari ({file} baris {line}, kolom {column}); tulis YYYY-MM-DD atau format kolom "
+                       "sebagai tanggal",
+                       "this date reads as day/month and as month/day, and this file uses month/day order ({file} "
+                       "line {line}, column {column}); write YYYY-MM-DD or format the column as dates"),
     "identifier_number": ("kolom pengenal harus berupa teks: sel ini berupa angka (lembar kerja hanya menyimpan 15 "
                           "digit dan membuang nol di depan); format kolom sebagai Teks lalu isi ulang nilainya",
                           "an identifier column must be text: this cell is a number (a spreadsheet keeps only 15 "

@@ -54,6 +54,7 @@ class Source(ABC):
         return None
 
     notices: list[RowError]  # what the reader did that the user should know (a file read as Windows-1252)
+    dates: SlashDates | None = None  # a workbook's slash dates, checked across its sheets at the end
 
 
 def open_source(path: Path) -> Source:
@@ -179,6 +180,7 @@ class XlsxSource(Source):
 
         self.path = path
         self.notices = []
+        self.dates = SlashDates()
         self.book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         self.sheets: dict[str, str] = {}
         self.others: list[str] = []
@@ -221,13 +223,42 @@ class XlsxSource(Source):
 
 
 # -- rows -----------------------------------------------------------------------------------------
+class SlashDates:
+    """The slash dates of one file: where the first one valid only as month/day is, and (up to a
+    bound) those that read both ways. A file with a month/day-only date was written in that order,
+    so each date that reads both ways is a guess and, in finish(), an error: they were read as
+    day/month and the import fails, so nothing read wrongly is kept. A CSV table is a file; a
+    workbook is one file for all its sheets (one program wrote them in one locale)."""
+
+    def __init__(self) -> None:
+        self.month_day: tuple[str, int, str] | None = None
+        self.both_ways: list[tuple[str, int, str, str]] = []
+        self.more = 0
+
+    def both(self, label: str, line: int, column: str, raw: str) -> None:
+        if len(self.both_ways) < BOTH_WAYS_KEPT:
+            self.both_ways.append((label, line, column, raw))
+        else:
+            self.more += 1
+
+    def finish(self, errors: ErrorLog) -> None:
+        if self.month_day is None:
+            return
+        file, line, column = self.month_day
+        for label, at, name, raw in self.both_ways:
+            errors.add(RowError(label, at, name, raw, "date_ambiguous", {"file": file, "line": line, "column": column}))
+        errors.count += self.more  # counted, not listed
+        self.both_ways, self.more = [], 0
+
+
 class TableReader:
     """Checks a table's header once, then turns each row's cells into a dict of parsed values.
 
     `values` holds every column of the header (None when empty); a column missing from the file is
     absent from the dict, so an update can leave what the file does not mention untouched."""
 
-    def __init__(self, table: Table, header: list[Any], label: str, errors: ErrorLog, lang: str = "id") -> None:
+    def __init__(self, table: Table, header: list[Any], label: str, errors: ErrorLog, lang: str = "id",
+                 dates: SlashDates | None = None) -> None:
         self.table, self.label, self.errors, self.lang = table, label, errors, lang
         self.ok = True
         # (cell index, column, required, mode, argument, parser): mode 0 is text (argument: maximum
@@ -273,11 +304,9 @@ class TableReader:
                 self.ok = False
         self.present = frozenset(seen)
         self.width = len(header)
-        # slash dates of this file: the first one only valid as month/day, and (up to a bound) the
-        # ones that read both ways; finish() makes the latter errors when the former exists
-        self.month_day: tuple[int, str] | None = None
-        self.both_ways: list[tuple[int, str, str]] = []
-        self.both_ways_more = 0
+        # slash dates of this file (of the whole workbook when `dates` is the source's)
+        self.dates = dates if dates is not None else SlashDates()
+        self.own_dates = dates is None
 
     def parse(self, line: int, cells: list[Any]) -> tuple[dict[str, Any], bool]:
         """(values, ok): ok is False when a cell broke a rule (each one logged)."""
@@ -316,14 +345,11 @@ class TableReader:
                 self.errors.add(RowError(self.label, line, name, shown_value(self.table.column_map[name], raw),
                                          bad.rule, bad.params))
                 ok = False
-                if bad.rule == "date_month_day" and self.month_day is None:
-                    self.month_day = (line, name)
+                if bad.rule == "date_month_day" and self.dates.month_day is None:
+                    self.dates.month_day = (self.label, line, name)
                 continue
             if mode == 4 and raw.__class__ is str and "/" in raw and slash_order(raw) == "both":
-                if len(self.both_ways) < BOTH_WAYS_KEPT:
-                    self.both_ways.append((line, name, raw))
-                else:
-                    self.both_ways_more += 1
+                self.dates.both(self.label, line, name, raw)
         if n > self.width and not _blank(cells[self.width:]):
             self.errors.add(RowError(self.label, line, "", None, "unnamed_column"))
             ok = False
@@ -335,15 +361,9 @@ class TableReader:
         return values, ok
 
     def finish(self) -> None:
-        """After the last row: a file whose slash dates include one valid only as month/day was
-        written in that order, so each date that reads both ways is a guess and an error (they were
-        read as day/month; the import fails, so nothing read wrongly is kept)."""
-        if self.month_day is None:
-            return
-        where = {"line": self.month_day[0], "column": self.month_day[1]}
-        for line, name, raw in self.both_ways:
-            self.errors.add(RowError(self.label, line, name, raw, "date_ambiguous", dict(where)))
-        self.errors.count += self.both_ways_more  # counted, not listed
+        """After the last row: the slash-date check of a file of its own (a CSV table)."""
+        if self.own_dates:
+            self.dates.finish(self.errors)
 
     def check(self, line: int, values: dict[str, Any]) -> bool:
         """Rules between columns of one row; returns False (errors logged) when one is broken."""
@@ -496,7 +516,7 @@ def read_table(source: Source, table: Table, errors: ErrorLog, lang: str = "id"
     header, rows = source.rows(table.name, errors)
     if header is None:
         return None, iter(())
-    reader = TableReader(table, header, source.label(table.name), errors, lang)
+    reader = TableReader(table, header, source.label(table.name), errors, lang, source.dates)
     if not reader.ok:
         return reader, iter(())
 

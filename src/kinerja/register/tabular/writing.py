@@ -175,6 +175,8 @@ def import_path(path: Path, update: bool = False, lang: str | None = None) -> Im
                 if table.name == "kasus":
                     counts["anak"] = importer.children_created
             importer.finish()
+            if source.dates is not None:
+                source.dates.finish(errors)  # a workbook's slash dates, over all its sheets
             if errors:
                 raise _Rollback
     finally:
