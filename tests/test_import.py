@@ -1026,3 +1026,24 @@ def test_a_workbook_is_one_file_for_the_order_of_its_slash_dates(tmp_path):
     assert find(result, "date_month_day")[0].line == 3
     assert "(us.xlsx[tindakan] line 3, column waktu)" in find(result, "date_ambiguous")[0].message("en")
     assert counts() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_fills_the_report_fields_of_existing_cases_from_their_child(tmp_path):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    assert run(tmp_path, base_data()).ok
+    executor = MigrationExecutor(connection)
+    executor.migrate([("register", "0004_case_stage_times")])
+    old = MigrationExecutor(connection).loader.project_state([("register", "0004_case_stage_times")]).apps
+    Child = old.get_model("register", "Child")
+    Child.objects.filter(child_key="A1").update(kecamatan="Tampan", disability=True, age_at_report=None)
+    Child.objects.filter(child_key="A2").update(age_at_report=12)
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    from kinerja.register.models import Case
+
+    got = {c.number: (c.age_at_report, c.kecamatan, c.disability) for c in Case.objects.all()}
+    assert got == {"K-001": (8, "Tampan", True), "K-002": (12, "Sail", True), "K-003": (9, "Tampan", True)}
