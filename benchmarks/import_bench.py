@@ -4,7 +4,7 @@
 
 Each phase runs in its own subprocess, so the peak memory printed (the process's RSS high-water
 mark: VmHWM on Linux, resource.getrusage elsewhere) is that phase's own. Phases: generate (kinerja.generator), a reference plain
-sqlite3 executemany of the same rows, kinerja.register.transfer.import_path into a fresh SQLite
+sqlite3 executemany of the same rows, kinerja.register.writing.import_path into a fresh SQLite
 database in a temporary data folder and, when a PostgreSQL URL is given (--pg-url or
 KINERJA_TEST_DATABASE_URL), into a scratch database created on that server and dropped afterwards.
 The import time is reported as a ratio to the reference. The SQLite import runs as configured by
@@ -92,12 +92,12 @@ def phase_import(out: Path, data_dir: Path, db_url: str, parallel: str = "auto")
     django.setup()
     call_command("migrate", interactive=False, verbosity=0)
     try:
-        from kinerja.register import transfer
+        from kinerja.register.tabular import writing
     except ImportError as exc:
-        return {"error": f"kinerja.register.transfer is not available: {exc}"}
+        return {"error": f"kinerja.register.tabular.writing is not available: {exc}"}
     before = _peak_mb()
     start = time.perf_counter()
-    result = transfer.import_path(out)
+    result = writing.import_path(out)
     seconds = time.perf_counter() - start
     errors = [str(e) for e in list(getattr(result, "errors", []))[:5]]
     children = resource.getrusage(resource.RUSAGE_CHILDREN)  # the parsing processes, once joined

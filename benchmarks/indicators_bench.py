@@ -5,7 +5,7 @@
         [--pg-db NAME] [--pg-keep]
 
 Steps: generate N cases with kinerja.generator (or reuse a folder with --csv), import them
-(kinerja.register.transfer) into a fresh SQLite database and/or a scratch PostgreSQL database (or
+(kinerja.register.tabular.writing) into a fresh SQLite database and/or a scratch PostgreSQL database (or
 reuse an imported KINERJA_DATA_DIR with --data-dir, and a kept PostgreSQL database with
 --pg-keep). Then, timed:
 - the reference: DuckDB loads the CSV files into tables (timed on its own), then computes every
@@ -378,10 +378,10 @@ def phase_import(csv_dir: str, data_dir: str, db_url: str) -> dict:
 
     django.setup()
     call_command("migrate", interactive=False, verbosity=0)
-    from kinerja.register import transfer
+    from kinerja.register.tabular import writing
 
     t0 = time.perf_counter()
-    result = transfer.import_path(Path(csv_dir))
+    result = writing.import_path(Path(csv_dir))
     return {"seconds": time.perf_counter() - t0, "ok": bool(result.ok),
             "errors": [str(e) for e in list(getattr(result, "errors", []))[:5]]}
 

@@ -65,18 +65,18 @@ def test_import_reports_a_failed_parsing_process_in_both_languages(db, tmp_path,
     """A parsing process that dies fails the import with a message, not a traceback, and writes nothing."""
     import dataclasses
 
-    from kinerja import generator, importing
-    from kinerja.register import transfer
+    from kinerja import generator
     from kinerja.register.models import Case, Unit
+    from kinerja.register.tabular import reading, writing
 
     generator.generate(tmp_path / "data", units=1, years=(2019, 2020), cases=30, seed=3)
-    monkeypatch.setattr(importing, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(reading, "PARALLEL_MIN_BYTES", 0)
     settings.KINERJA = dataclasses.replace(settings.KINERJA, import_parallel=True)
 
     def broken(reader, batch):
         raise RuntimeError("kunci tidak terbaca")
 
-    monkeypatch.setitem(transfer._PREPARE, "tindakan", broken)
+    monkeypatch.setitem(writing._PREPARE, "tindakan", broken)
     assert main(["import", str(tmp_path / "data")]) == 1
     err = capsys.readouterr().err
     assert "tidak ada yang ditulis" in err and "nothing written" in err and "kunci tidak terbaca" in err

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from kinerja.register import transfer
+from kinerja.register.tabular import writing
 from tests.test_import import base_data, write_data
 
 S = "99.01-RESOS-ANAK"
@@ -46,7 +46,7 @@ def assert_no_identity(blob: bytes) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_identity_imported_is_not_in_the_test_database(tmp_path):
-    result = transfer.import_path(dataset(tmp_path / "in"), lang="en")
+    result = writing.import_path(dataset(tmp_path / "in"), lang="en")
     assert result.ok, result.report()
     if connection.vendor == "sqlite":
         blob = b""
@@ -92,8 +92,8 @@ _SCRIPT = textwrap.dedent("""
     from django.core.management import call_command
     from django.db import connection
     call_command("migrate", verbosity=0)
-    from kinerja.register import transfer
-    result = transfer.import_path(Path(sys.argv[1]), lang="en")
+    from kinerja.register.tabular import writing
+    result = writing.import_path(Path(sys.argv[1]), lang="en")
     assert result.ok, result.report()
     db = Path(connection.settings_dict["NAME"])
     snap = Path(sys.argv[2])

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from kinerja import tables
-from kinerja.register import keyring, services, transfer
+from kinerja.register import keyring, services
+from kinerja.register.tabular import export, tables, writing
 from tests.test_import import base_data, counts, write_data
 
 SEKSI = "99.01-RESOS-ANAK"
@@ -27,7 +27,7 @@ def load(tmp_path: Path, extra_unit: bool = True) -> None:
                               "kode_anak": "B1", "nama_anak": "Rahmat Lain", "peksos": "pk_lain"})
         data["tindakan"].append({"kode_unit": "99.02-RESOS-ANAK", "nomor_kasus": "L-001", "tahap": "asesmen",
                                  "waktu": "2018-02-03T10:00", "catatan": "Catatan unit lain"})
-    result = transfer.import_path(write_data(tmp_path / "source", data), lang="en")
+    result = writing.import_path(write_data(tmp_path / "source", data), lang="en")
     assert result.ok, result.report()
 
 
@@ -54,7 +54,8 @@ def snapshot() -> dict[str, list[tuple]]:
                           c.disability, c.kecamatan, c.nik_index, tuple(ordered(services.read_identity(c).items())))
                          for c in m.Child.objects.select_related("unit")),
         "case": ordered((c.unit.code, c.number, c.child.child_key, c.category, c.referral_source, c.risk,
-                         c.reported_at, name(c.worker), c.consent, c.closed_at, c.closure_reason)
+                         c.reported_at, name(c.worker), c.consent, c.closed_at, c.closure_reason, c.age_at_report,
+                         c.kecamatan, c.disability)
                         for c in m.Case.objects.select_related("unit", "child", "worker")),
         "action": ordered((a.case.unit.code, a.case.number, a.stage, a.service, a.time, name(a.staff), a.cost,
                            name(a.approved_by), a.approved_at, a.obstacle,
@@ -98,11 +99,11 @@ def test_round_trip_with_identity_gives_the_same_records(tmp_path, target):
     assert before["child"][0][-1][-1] == ("phone", None)
     assert any(row[-1] for row in before["action"])  # notes are part of the comparison
     out = tmp_path / target
-    summary = transfer.export_path(out, identity=True, reason="Pindah ke server baru", username="ks_a")
+    summary = export.export_path(out, identity=True, reason="Pindah ke server baru", username="ks_a")
     assert "kasus 3" in summary and "tindakan 5" in summary
     assert AuditEntry.objects.filter(action="export_identity").count() == 1
     empty_database()
-    result = transfer.import_path(out, lang="en")
+    result = writing.import_path(out, lang="en")
     assert result.ok, result.report()
     after = snapshot()
     for table in before:
@@ -115,16 +116,16 @@ def test_round_trip_without_identity_keeps_every_other_field(tmp_path, target):
     load(tmp_path)
     before = snapshot()
     out = tmp_path / target
-    transfer.export_path(out)
+    export.export_path(out)
     empty_database()
-    result = transfer.import_path(out, lang="en")
+    result = writing.import_path(out, lang="en")
     assert result.ok, result.report()
     after = snapshot()
     for table in before:
-        if table == "child":  # identity was not exported
-            strip = [row[:3] + row[4:9] for row in before[table]]
-            assert [row[:3] + row[4:9] for row in after[table]] == strip
-            assert all(row[3] == "-" and row[9] == "" for row in after[table])
+        if table == "child":  # identity and the birth date were not exported; the age at each report was
+            strip = [row[:3] + row[4:5] + row[6:9] for row in before[table]]
+            assert [row[:3] + row[4:5] + row[6:9] for row in after[table]] == strip
+            assert all(row[3] == "-" and row[5] is None and row[9] == "" for row in after[table])
         elif table == "action":
             assert [row[:-1] for row in after[table]] == [row[:-1] for row in before[table]]
             assert all(row[-1] is None for row in after[table])
@@ -136,13 +137,18 @@ def test_round_trip_without_identity_keeps_every_other_field(tmp_path, target):
 def test_default_export_has_no_identity_columns_and_no_identity(tmp_path):
     load(tmp_path)
     out = tmp_path / "export"
-    transfer.export_path(out)
+    export.export_path(out)
     assert sorted(p.name for p in out.iterdir()) == sorted(t.file for t in tables.ORDER)
     for table in tables.ORDER:
         with open(out / table.file, encoding="utf-8-sig", newline="") as fh:
             header = next(csv.reader(fh))
         assert header == list(table.export_columns(False))
-        assert not set(header) & set(tables.IDENTITY_COLUMNS)
+        assert not set(header) & {*tables.IDENTITY_COLUMNS, "tanggal_lahir"}
+    with open(out / "kasus.csv", encoding="utf-8-sig", newline="") as fh:
+        kasus = list(csv.DictReader(fh))
+    assert [(r["nomor_kasus"], r["usia"]) for r in kasus] == [("K-002", "12"), ("K-001", "8"), ("K-003", "9"),
+                                                              ("L-001", "12")]
+    assert b"2010-01-01" not in (out / "kasus.csv").read_bytes()  # Siti's birth date
     everything = b"".join(p.read_bytes() for p in out.iterdir())
     for secret in ("Siti Hajar", "1471014101100001", "mengemis", "Budi Santoso", "lampu merah"):
         assert secret.encode() not in everything
@@ -159,8 +165,8 @@ def test_export_then_update_of_the_same_database_changes_nothing(tmp_path):
     load(tmp_path)
     before = snapshot()
     out = tmp_path / "export"
-    transfer.export_path(out)
-    result = transfer.import_path(out, update=True, lang="en")
+    export.export_path(out)
+    result = writing.import_path(out, update=True, lang="en")
     assert result.ok, result.report()
     assert snapshot() == before
 
@@ -177,11 +183,11 @@ def test_identity_export_needs_an_active_section_head_and_a_reason(tmp_path):
                               unit=Staff.objects.get(username="ks_a").unit, is_active=False)
     for username in ("u_pekerja_sosial", "u_pimpinan", "u_evaluator", "u_admin", "ks_off", "nobody", None):
         with pytest.raises(PermissionDenied) as exc:
-            transfer.export_path(tmp_path / "x", identity=True, reason="Audit internal", username=username)
+            export.export_path(tmp_path / "x", identity=True, reason="Audit internal", username=username)
         assert "kepala seksi" in str(exc.value)
     for reason in (None, "", "   "):
         with pytest.raises(ValueError, match="--reason"):
-            transfer.export_path(tmp_path / "x", identity=True, reason=reason, username="ks_a")
+            export.export_path(tmp_path / "x", identity=True, reason=reason, username="ks_a")
     assert not (tmp_path / "x").exists()
     assert AuditEntry.objects.exclude(action__startswith="account_").count() == 0
 
@@ -192,7 +198,7 @@ def test_identity_export_is_audited_once_and_limited_to_the_heads_units(tmp_path
 
     load(tmp_path)
     out = tmp_path / "identitas"
-    summary = transfer.export_path(out, identity=True, reason="Permintaan pengadilan no. 12", username="ks_a")
+    summary = export.export_path(out, identity=True, reason="Permintaan pengadilan no. 12", username="ks_a")
     entries = list(AuditEntry.objects.exclude(action__startswith="account_"))
     assert len(entries) == 1
     entry = entries[0]
@@ -204,6 +210,7 @@ def test_identity_export_is_audited_once_and_limited_to_the_heads_units(tmp_path
     assert {r["nomor_kasus"] for r in rows} == {"K-001", "K-002", "K-003"}  # not L-001 of the other unit
     siti = next(r for r in rows if r["nomor_kasus"] == "K-001")
     assert (siti["nama_anak"], siti["nik"]) == ("Siti Hajar Binti Rahmat", "1471014101100001")
+    assert (siti["tanggal_lahir"], siti["usia"]) == ("2010-01-01", "8")  # the birth date only here
     with open(out / "tindakan.csv", encoding="utf-8-sig", newline="") as fh:
         notes = {r["catatan"] for r in csv.DictReader(fh)}
     assert "Anak ditemukan mengemis di pasar pagi" in notes and "Catatan unit lain" not in notes
@@ -217,7 +224,7 @@ def test_xlsx_export_has_one_sheet_per_table_in_the_import_format(tmp_path):
 
     load(tmp_path)
     path = tmp_path / "ekspor.xlsx"
-    transfer.export_path(path)
+    export.export_path(path)
     book = openpyxl.load_workbook(path, read_only=True)
     assert book.sheetnames == [t.name for t in tables.ORDER]
     rows = list(book["kasus"].iter_rows(values_only=True))

@@ -1,4 +1,4 @@
-"""The synthetic data generator: deterministic, faithful to import-format.md, realistic, streaming.
+"""The synthetic data generator: deterministic, faithful to docs/import-format.md, realistic, streaming.
 
 The format rules are re-checked here by reading the CSV files back with the csv module, independently
 of the importer, so a generator bug cannot hide behind an importer bug (or the other way round)."""
@@ -23,7 +23,7 @@ from kinerja.identity import nik_problem
 
 TABLES = ("unit", "pegawai", "kasus", "tindakan", "rujukan", "survei", "pengaduan", "anggaran", "sdm", "sarana",
           "target")
-# import-format.md: columns of each file, required ones marked with *
+# docs/import-format.md: columns of each file, required ones marked with *
 FORMAT = {
     "unit": "kode_unit* nama* induk kode_wilayah",
     "pegawai": "username* nama* kode_unit* peran*",
@@ -80,7 +80,7 @@ def t(value: str) -> dt.datetime:
 
 
 def format_problems(folder: Path, years: tuple[int, int]) -> list[str]:
-    """Every rule of import-format.md (and the record constraints behind them); [] when all hold."""
+    """Every rule of docs/import-format.md (and the record constraints behind them); [] when all hold."""
     problems: list[str] = []
 
     def bad(table: str, line: int, column: str, value: str, rule: str) -> None:
@@ -538,11 +538,11 @@ def test_memory_stays_flat_in_the_number_of_cases(tmp_path: Path) -> None:
 
 # -- the generator's output is what the importer accepts ----------------------------------------------------
 def test_demo_dataset_imports_without_errors(db: None, demo: tuple[Path, generator.Stats]) -> None:
-    from kinerja.register import transfer
     from kinerja.register.models import Action, Case, Referral, Staff, Unit
+    from kinerja.register.tabular import writing
 
     folder, stats = demo
-    result = transfer.import_path(folder)
+    result = writing.import_path(folder)
     assert result.ok, result.report("en")
     assert result.errors == []
     assert Case.objects.count() == stats["kasus"]
@@ -559,11 +559,11 @@ def test_demo_dataset_imports_without_errors(db: None, demo: tuple[Path, generat
 
 
 def test_multi_unit_dataset_imports_without_errors(db: None, multi: tuple[Path, generator.Stats]) -> None:
-    from kinerja.register import transfer
     from kinerja.register.models import Case, SurveyResponse, Target, Unit
+    from kinerja.register.tabular import writing
 
     folder, stats = multi
-    result = transfer.import_path(folder)
+    result = writing.import_path(folder)
     assert result.ok, result.report("en")
     assert Unit.objects.count() == stats["unit"] == 12
     assert Case.objects.count() == stats["kasus"] == 3000

@@ -1,4 +1,4 @@
-"""Import of the office's tables (import-format.md): every rule, all errors listed, all or nothing,
+"""Import of the office's tables (docs/import-format.md): every rule, all errors listed, all or nothing,
 CSV dialects, XLSX, messages in both languages, update mode."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from kinerja import importing, tables
-from kinerja.register import keyring, transfer
+from kinerja.register import keyring
+from kinerja.register.tabular import messages, reading, rules, tables, values, writing
 
 UTC = dt.UTC
 
@@ -23,7 +23,7 @@ def import_mode(request, monkeypatch, settings):
     """Every test here runs twice: tables parsed in this process, and every CSV table parsed in the
     forked second process a large import uses (the size threshold lowered to zero)."""
     parallel = request.param == "parallel"
-    monkeypatch.setattr(importing, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(reading, "PARALLEL_MIN_BYTES", 0)
     settings.KINERJA = dataclasses.replace(settings.KINERJA, import_parallel=parallel)
     return request.param
 
@@ -112,14 +112,14 @@ def counts() -> dict[str, int]:
         m.Staffing, m.Facility, m.Target)}
 
 
-def run(tmp_path: Path, data: dict, update: bool = False, lang: str = "en", **kw) -> transfer.ImportResult:
+def run(tmp_path: Path, data: dict, update: bool = False, lang: str = "en", **kw) -> writing.ImportResult:
     """Write the tables to a fresh folder (the first one is tmp_path/in) and import it."""
     n = len(list(tmp_path.glob("in*")))
     folder = tmp_path / ("in" if n == 0 else f"in{n}")
-    return transfer.import_path(write_data(folder, data, **kw), update=update, lang=lang)
+    return writing.import_path(write_data(folder, data, **kw), update=update, lang=lang)
 
 
-def find(result: transfer.ImportResult, rule: str) -> list[importing.RowError]:
+def find(result: writing.ImportResult, rule: str) -> list[messages.RowError]:
     return [e for e in result.errors if e.rule == rule]
 
 
@@ -234,17 +234,17 @@ RULES = [
     ("biaya >= 0", _set("tindakan", 3, biaya="-150000"), "tindakan.csv", 5, "biaya", "-150000", "negative"),
     ("certified <= peksos", _set("sdm", 0, peksos_bersertifikat="5"), "sdm.csv", 2, "peksos_bersertifikat", "5",
      "certified_exceeds"),
-    ("nik 16 digits", _set("kasus", 0, nik="147101410110000"), "kasus.csv", 2, "nik", importing.HIDDEN,
+    ("nik 16 digits", _set("kasus", 0, nik="147101410110000"), "kasus.csv", 2, "nik", messages.HIDDEN,
      "nik_digits"),
-    ("nik date part", _set("kasus", 0, nik="1471013202100001"), "kasus.csv", 2, "nik", importing.HIDDEN,
+    ("nik date part", _set("kasus", 0, nik="1471013202100001"), "kasus.csv", 2, "nik", messages.HIDDEN,
      "nik_date"),
     ("child consistent", _set("kasus", 2, jenis_kelamin="L"), "kasus.csv", 4, "jenis_kelamin", "L",
      "child_inconsistent"),
     ("child birth date consistent", _set("kasus", 2, tanggal_lahir="2011-01-01"), "kasus.csv", 4, "tanggal_lahir",
      "2011-01-01", "child_inconsistent"),
     ("child name consistent", _set("kasus", 2, nama_anak="Siti Lain"), "kasus.csv", 4, "nama_anak",
-     importing.HIDDEN, "child_inconsistent"),
-    ("date format", _set("kasus", 0, tanggal_lahir="01/01/2010"), "kasus.csv", 2, "tanggal_lahir", "01/01/2010",
+     messages.HIDDEN, "child_inconsistent"),
+    ("date format", _set("kasus", 0, tanggal_lahir="31/02/2010"), "kasus.csv", 2, "tanggal_lahir", "31/02/2010",
      "date"),
     ("time format", _set("kasus", 1, dilaporkan_pada="kemarin"), "kasus.csv", 3, "dilaporkan_pada", "kemarin",
      "time"),
@@ -288,7 +288,7 @@ def test_header_errors_unknown_and_missing_columns_and_unknown_files(tmp_path):
     })
     (folder / "tindakkan.csv").write_text("kode_unit\n", encoding="utf-8")
     before = counts()
-    result = transfer.import_path(folder, lang="en")
+    result = writing.import_path(folder, lang="en")
     assert not result.ok
     missing = find(result, "missing_column")[0]
     assert (missing.file, missing.line, missing.column) == ("kasus.csv", 1, "kategori")
@@ -333,7 +333,7 @@ def test_every_error_is_listed_and_nothing_is_written(tmp_path):
 def test_a_row_the_database_refuses_is_an_error_and_the_import_goes_on(tmp_path, monkeypatch):
     """The database constraints back up the importer's rules: with the certified <= peksos rule
     switched off, the database refuses the row; that becomes an error and nothing is written."""
-    monkeypatch.setitem(importing._ROW_CHECKS, "sdm", lambda values: [])
+    monkeypatch.setitem(rules.ROW_CHECKS, "sdm", lambda values: [])
     data = base_data()
     data["sdm"][0]["peksos_bersertifikat"] = "5"
     data["survei"][0]["u1"] = "9"  # a later table is still checked
@@ -346,7 +346,7 @@ def test_a_row_the_database_refuses_is_an_error_and_the_import_goes_on(tmp_path,
 
 @pytest.mark.django_db
 def test_error_list_is_capped_but_counted(tmp_path, monkeypatch):
-    monkeypatch.setattr(transfer, "ERROR_CAP", 3)
+    monkeypatch.setattr(writing, "ERROR_CAP", 3)
     data = base_data()
     for row in data["tindakan"]:
         row["tahap"] = "rapat"
@@ -385,25 +385,25 @@ def test_csv_with_semicolons_bom_and_indonesian_thousands(tmp_path):
 
 
 def test_value_parsers_accept_the_documented_forms():
-    assert importing.parse_bool("Ya") is True and importing.parse_bool("0") is False
-    assert importing.parse_bool("TRUE") is True and importing.parse_bool(False) is False
-    assert importing.parse_time("2018-03-05T14:30") == dt.datetime(2018, 3, 5, 7, 30, tzinfo=UTC)
-    assert importing.parse_time("2018-03-05 14:30:15") == dt.datetime(2018, 3, 5, 7, 30, 15, tzinfo=UTC)
-    assert importing.parse_time("2018-03-05T14:30:15.250000") == dt.datetime(2018, 3, 5, 7, 30, 15, 250000,
+    assert values.parse_bool("Ya") is True and values.parse_bool("0") is False
+    assert values.parse_bool("TRUE") is True and values.parse_bool(False) is False
+    assert values.parse_time("2018-03-05T14:30") == dt.datetime(2018, 3, 5, 7, 30, tzinfo=UTC)
+    assert values.parse_time("2018-03-05 14:30:15") == dt.datetime(2018, 3, 5, 7, 30, 15, tzinfo=UTC)
+    assert values.parse_time("2018-03-05T14:30:15.250000") == dt.datetime(2018, 3, 5, 7, 30, 15, 250000,
                                                                              tzinfo=UTC)
-    assert importing.parse_time("2018-03-05T14:30+08:00") == dt.datetime(2018, 3, 5, 6, 30, tzinfo=UTC)
-    assert importing.parse_time(dt.datetime(2018, 3, 5, 14, 30)) == dt.datetime(2018, 3, 5, 7, 30, tzinfo=UTC)
+    assert values.parse_time("2018-03-05T14:30+08:00") == dt.datetime(2018, 3, 5, 6, 30, tzinfo=UTC)
+    assert values.parse_time(dt.datetime(2018, 3, 5, 14, 30)) == dt.datetime(2018, 3, 5, 7, 30, tzinfo=UTC)
     when = dt.datetime(2020, 12, 31, 20, 0, 1, 5, tzinfo=UTC)
-    assert importing.format_time(when) == "2021-01-01T03:00:01.000005"
-    assert importing.parse_time(importing.format_time(when)) == when
-    assert importing.parse_money("1.500.000") == 1_500_000 and importing.parse_money(2500.0) == 2500
-    for bad, parser in [("2018-03-05", importing.parse_time), ("1,500", importing.parse_money),
-                        ("1.50", importing.parse_money), ("2018-3-5", importing.parse_date),
-                        ("ok", importing.parse_bool), (2.5, importing.parse_money),
-                        ("0001-01-01T03:00", importing.parse_time), ("2018-02-30", importing.parse_date)]:
-        with pytest.raises(importing.Bad):
+    assert values.format_time(when) == "2021-01-01T03:00:01.000005"
+    assert values.parse_time(values.format_time(when)) == when
+    assert values.parse_money("1.500.000") == 1_500_000 and values.parse_money(2500.0) == 2500
+    for bad, parser in [("2018-03-05", values.parse_time), ("1,500", values.parse_money),
+                        ("1.50", values.parse_money), ("2018-3-5", values.parse_date),
+                        ("ok", values.parse_bool), (2.5, values.parse_money),
+                        ("0001-01-01T03:00", values.parse_time), ("2018-02-30", values.parse_date)]:
+        with pytest.raises(values.Bad):
             parser(bad)
-    assert importing.parse_nik("1471 0141 0110 0001") == "1471014101100001"
+    assert values.parse_nik("1471 0141 0110 0001") == "1471014101100001"
 
 
 @pytest.mark.django_db
@@ -435,7 +435,7 @@ def test_xlsx_workbook_with_excel_typed_cells(tmp_path):
     book["kasus"].append([None] * 5)  # an empty row Excel leaves behind
     path = tmp_path / "kantor.xlsx"
     book.save(path)
-    result = transfer.import_path(path, lang="en")
+    result = writing.import_path(path, lang="en")
     assert result.ok, result.report()
     assert Case.objects.get(number="K-001").reported_at == dt.datetime(2018, 3, 5, 7, 30, tzinfo=UTC)
     assert Child.objects.get(child_key="A1").birth_date == dt.date(2010, 1, 1)
@@ -449,7 +449,7 @@ def test_xlsx_workbook_with_excel_typed_cells(tmp_path):
     bad = tmp_path / "salah.xlsx"
     book.save(bad)
     before = counts()
-    result = transfer.import_path(bad, update=True, lang="en")
+    result = writing.import_path(bad, update=True, lang="en")
     error = find(result, "code")[0]
     assert (error.file, error.line, error.column, error.value) == ("salah.xlsx[kasus]", 3, "kategori", "salah")
     assert counts() == before
@@ -459,11 +459,11 @@ def test_xlsx_workbook_with_excel_typed_cells(tmp_path):
 def test_unreadable_path_is_one_error(tmp_path):
     bad = tmp_path / "rusak.xlsx"
     bad.write_bytes(b"not a zip")
-    result = transfer.import_path(bad)
+    result = writing.import_path(bad)
     assert not result.ok and result.errors[0].rule == "unreadable"
     empty = tmp_path / "kosong"
     empty.mkdir()
-    assert transfer.import_path(empty).errors[0].rule == "no_tables"
+    assert writing.import_path(empty).errors[0].rule == "no_tables"
 
 
 # -- languages --------------------------------------------------------------------------------------
@@ -474,11 +474,11 @@ def test_messages_in_indonesian_and_english(tmp_path, settings):
     result_en = run(tmp_path, data, lang="en")
     assert result_en.report().startswith("Import cancelled, nothing was written: 1 errors.")
     assert "survei.csv:2: column 'u4' value '7': must be between 1 and 4" in result_en.report()
-    result_id = transfer.import_path(tmp_path / "in", lang="id")
+    result_id = writing.import_path(tmp_path / "in", lang="id")
     assert "survei.csv:2: kolom 'u4' nilai '7': harus antara 1 dan 4" in result_id.report()
     # without a lang argument the user's language comes from settings (KINERJA_LANGUAGE)
-    assert transfer.import_path(tmp_path / "in").lang == settings.KINERJA.language == "id"
-    for indonesian, english in importing.MESSAGES.values():
+    assert writing.import_path(tmp_path / "in").lang == settings.KINERJA.language == "id"
+    for indonesian, english in messages.MESSAGES.values():
         assert indonesian and english and indonesian != english
 
 
@@ -617,9 +617,13 @@ def test_a_case_row_may_add_a_case_to_a_child_already_in_the_database(tmp_path):
     row = {**base_data()["kasus"][1], "nomor_kasus": "K-020", "dilaporkan_pada": "2020-01-01T10:00"}
     assert run(tmp_path, {"kasus": [row]}).ok
     assert Case.objects.get(number="K-020").child == Child.objects.get(child_key="A2")
-    bad = {**row, "nomor_kasus": "K-021", "usia": "13"}
+    older = {**row, "nomor_kasus": "K-021", "usia": "14", "dilaporkan_pada": "2021-06-01T10:00"}
+    assert run(tmp_path, {"kasus": [older]}).ok  # the age is the case's, as at its report
+    assert Case.objects.get(number="K-021").age_at_report == 14
+    bad = {**row, "nomor_kasus": "K-022", "jenis_kelamin": "P"}
     result = run(tmp_path, {"kasus": [bad]})
-    assert [(e.column, e.rule, e.params["other"]) for e in result.errors] == [("usia", "child_inconsistent", "12")]
+    assert [(e.column, e.rule, e.params["other"]) for e in result.errors] == [
+        ("jenis_kelamin", "child_inconsistent", "L")]
 
 
 # -- the parsing process of a large import -----------------------------------------------------------
@@ -630,15 +634,15 @@ def test_large_tables_are_parsed_in_a_second_process_only_when_parallel(tmp_path
     import os
 
     forks: list[str] = []
-    original = importing._forked_batches
+    original = reading._forked_batches
 
     def spy(source, table, *args):
         forks.append(table.name)
         return original(source, table, *args)
 
-    monkeypatch.setattr(importing, "_forked_batches", spy)
+    monkeypatch.setattr(reading, "_forked_batches", spy)
     encrypting: list[int] = []
-    prepare = transfer._PREPARE["tindakan"]
+    prepare = writing._PREPARE["tindakan"]
 
     def marked(reader, batch):
         prepare(reader, batch)
@@ -647,7 +651,7 @@ def test_large_tables_are_parsed_in_a_second_process_only_when_parallel(tmp_path
             v["kendala"] = v["kendala"] or ("sdm" if os.getpid() != parent else None)
 
     parent = os.getpid()
-    monkeypatch.setitem(transfer._PREPARE, "tindakan", marked)
+    monkeypatch.setitem(writing._PREPARE, "tindakan", marked)
     result = run(tmp_path, base_data())
     assert result.ok, result.report()
     from kinerja.register.models import Action
@@ -667,7 +671,379 @@ def test_a_failing_parsing_process_fails_the_import_and_writes_nothing(tmp_path,
     def broken(reader, batch):
         raise ValueError("kunci rusak")
 
-    monkeypatch.setitem(transfer._PREPARE, "tindakan", broken)
-    with pytest.raises((ValueError, importing.ImportWorkerError), match="kunci rusak"):
+    monkeypatch.setitem(writing._PREPARE, "tindakan", broken)
+    with pytest.raises((ValueError, reading.ImportWorkerError), match="kunci rusak"):
         run(tmp_path, base_data())
     assert set(counts().values()) == {0}
+
+
+# -- a child across cases -----------------------------------------------------------------------------
+def returning_children() -> dict[str, list[dict[str, str]]]:
+    """A register of several years: A1 comes back twice (moved kecamatan, a disability recognised
+    later, blank identity cells, her name in capitals), A2 comes back with an age only."""
+    data = base_data()
+    data["kasus"][2].update(kecamatan="Marpoyan Damai", disabilitas="ya", nik="", nama_anak="SITI  HAJAR BINTI RAHMAT",
+                            tanggal_lahir="")
+    data["kasus"].append({"kode_unit": S, "nomor_kasus": "K-004", "kode_anak": "A1", "jenis_kelamin": "P",
+                          "kategori": "anak_jalanan", "sumber_rujukan": "penjangkauan", "tingkat_risiko": "sedang",
+                          "dilaporkan_pada": "2021-07-01T08:00"})
+    data["kasus"].append({"kode_unit": S, "nomor_kasus": "K-005", "kode_anak": "A2", "jenis_kelamin": "L",
+                          "usia": "15", "nik": "3171010101070002", "kecamatan": "Sukajadi", "kategori": "kekerasan",
+                          "sumber_rujukan": "sekolah", "tingkat_risiko": "rendah",
+                          "dilaporkan_pada": "2021-02-01T08:00"})
+    return data
+
+
+def case_facts() -> dict[str, tuple]:
+    from kinerja.register.models import Case
+
+    return {c.number: (c.child.child_key, c.age_at_report, c.kecamatan, c.disability)
+            for c in Case.objects.select_related("child")}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_children_who_come_back_import_with_their_report_values_and_round_trip(tmp_path):
+    from kinerja.register import services
+    from kinerja.register.models import Child
+    from kinerja.register.tabular import export
+
+    result = run(tmp_path, returning_children())
+    assert result.ok, result.report()
+    expected = {
+        "K-001": ("A1", 8, "Tampan", False),  # age from the birth date at the WIB report date
+        "K-002": ("A2", 12, "Sail", True),
+        "K-003": ("A1", 9, "Marpoyan Damai", True),  # moved, disability recognised later
+        "K-004": ("A1", 11, "", None),  # blank cells: no value, and no conflict
+        "K-005": ("A2", 15, "Sukajadi", None),
+    }
+    assert case_facts() == expected
+    siti, budi = Child.objects.get(child_key="A1"), Child.objects.get(child_key="A2")
+    # identity from the record, current values from the latest case that states them
+    assert (siti.birth_date, siti.age_at_report, siti.kecamatan, siti.disability) == (
+        dt.date(2010, 1, 1), 11, "Marpoyan Damai", True)
+    assert services.read_identity(siti)["name"] == "Siti Hajar Binti Rahmat"
+    assert services.read_identity(siti)["nik"] == "1471014101100001"
+    assert (budi.age_at_report, budi.kecamatan, budi.disability) == (15, "Sukajadi", True)
+    assert services.read_identity(budi)["nik"] == "3171010101070002"  # a later case adds what was missing
+    assert Child.objects.count() == 2
+
+    out = tmp_path / "ekspor"
+    export.export_path(out)
+    with open(out / "kasus.csv", encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert "tanggal_lahir" not in rows[0] and [r["usia"] for r in rows] == ["12", "8", "9", "15", "11"]
+    from tests.test_export import empty_database
+
+    empty_database()
+    result = writing.import_path(out, lang="en")
+    assert result.ok, result.report()
+    assert case_facts() == expected
+    siti = Child.objects.get(child_key="A1")
+    assert (siti.birth_date, siti.age_at_report, siti.kecamatan, siti.disability) == (None, 11, "Marpoyan Damai",
+                                                                                       True)
+
+
+@pytest.mark.django_db
+def test_another_child_under_the_same_code_is_still_an_error(tmp_path):
+    data = returning_children()
+    data["kasus"][3]["nik"] = "1471014101100009"
+    data["kasus"][4]["tanggal_lahir"] = "2006-05-05"
+    data["kasus"][4]["jenis_kelamin"] = "P"
+    before = counts()
+    result = run(tmp_path, data)
+    assert [(e.line, e.column, e.rule) for e in result.errors] == [
+        (5, "nik", "child_inconsistent"), (6, "jenis_kelamin", "child_inconsistent")]
+    assert messages.HIDDEN in result.errors[0].message("en") and "1471" not in result.report()
+    assert counts() == before
+
+
+def test_the_child_rule_is_a_plain_function():
+    recorded = {"jenis_kelamin": "P", "tanggal_lahir": dt.date(2010, 1, 1), "nama_anak": "Siti Hajar", "nik": None}
+    assert rules.child_conflicts(recorded, {"jenis_kelamin": "P", "nama_anak": " siti  HAJAR ", "tanggal_lahir": None,
+                                            "nik": "1471014101100001"}) == []
+    assert rules.child_conflicts(recorded, {"tanggal_lahir": dt.date(2010, 1, 2), "nama_anak": "Siti Lain"}) == [
+        "tanggal_lahir", "nama_anak"]
+    assert rules.child_additions(recorded, {"nik": "1471014101100001", "nama_anak": "X"}) == {
+        "nik": "1471014101100001"}
+    reported = dt.datetime(2018, 12, 31, 18, 0, tzinfo=UTC)  # 1 January 2019 in WIB
+    assert rules.age_at_report(None, dt.date(2010, 1, 1), reported) == 9
+    assert rules.age_at_report(7, dt.date(2010, 1, 1), reported) == 7
+    assert rules.age_at_report(None, None, reported) is None
+
+
+# -- sheets as offices write them ---------------------------------------------------------------------
+@pytest.mark.django_db
+def test_headers_in_any_case_and_near_misses_suggested(tmp_path):
+    from kinerja.register.models import Case
+
+    data = base_data()
+    spelled = {"kasus": lambda c: f" {c.title()} ", "tindakan": str.upper}
+    headers = {name: [spell(c) for c in tables.BY_NAME[name].names] for name, spell in spelled.items()}
+    for name, spell in spelled.items():
+        data[name] = [{spell(c): v for c, v in row.items()} for row in data[name]]
+    result = run(tmp_path, data, headers=headers)
+    assert result.ok, result.report()
+    assert Case.objects.get(number="K-002").category == "anak_jalanan"
+    assert Case.objects.count() == 3
+    headers["rujukan"] = [("Dikirim_Pd" if c == "dikirim_pada" else c) for c in tables.RUJUKAN.names]
+    data["rujukan"][0]["Dikirim_Pd"] = "2018-03-08T10:00"
+    result = run(tmp_path, data, headers=headers)
+    near = find(result, "unknown_column_near")
+    assert [(e.file, e.column, e.params["near"]) for e in near] == [("rujukan.csv", "Dikirim_Pd", "dikirim_pada")]
+    assert "did you mean 'dikirim_pada'?" in near[0].message("en")
+    assert "maksudnya 'dikirim_pada'?" in near[0].message("id")
+
+
+@pytest.mark.django_db
+def test_money_with_rp_thousands_dots_and_a_zero_tail(tmp_path):
+    from kinerja.register.models import Action, BudgetLine
+
+    data = base_data()
+    data["anggaran"][0].update(pagu="Rp 1.500.000", realisasi="1.500.000,00")
+    data["tindakan"][3]["biaya"] = "Rp150.000,-"
+    result = run(tmp_path, data)
+    assert result.ok, result.report()
+    line = BudgetLine.objects.get()
+    assert (line.allocation, line.realisation) == (1_500_000, 1_500_000)
+    assert Action.objects.get(stage="intervensi").cost == 150_000
+    for good, value in [("Rp 1.500.000", 1_500_000), ("1.500.000,00", 1_500_000), ("rp. 2500", 2500),
+                        ("2.500,0", 2500)]:
+        assert values.parse_money(good) == value
+    for bad in ["1,50", "Rp 1.500.00", "1.500,25", "Rp", "-Rp -5"]:
+        with pytest.raises(values.Bad):
+            values.parse_money(bad)
+    with pytest.raises(values.Bad, match="negative"):
+        values.parse_money("-Rp 5.000")
+
+
+@pytest.mark.django_db
+def test_a_windows_1252_file_is_read_with_a_notice(tmp_path):
+    from kinerja.register.models import Complaint
+
+    data = base_data()
+    data["pengaduan"][0]["pokok"] = "Layanan lambat – \u201cterlalu lama\u201d"
+    folder = write_data(tmp_path / "in", data)
+    text_ = (folder / "pengaduan.csv").read_text(encoding="utf-8")
+    (folder / "pengaduan.csv").write_bytes(text_.encode("cp1252"))
+    result = writing.import_path(folder, lang="en")
+    assert result.ok, result.report()
+    assert Complaint.objects.get().topic == "Layanan lambat – \u201cterlalu lama\u201d"
+    assert [(n.file, n.rule) for n in result.notices] == [("pengaduan.csv", "cp1252")]
+    assert result.report().startswith("Note: pengaduan.csv: the file is not UTF-8; read as Windows-1252")
+
+
+@pytest.mark.django_db
+def test_a_file_neither_utf8_nor_windows_1252_names_its_line_and_the_remedy(tmp_path):
+    data = base_data()
+    folder = write_data(tmp_path / "in", data)
+    lines = (folder / "kasus.csv").read_bytes().split(b"\n")
+    lines[2] = lines[2].replace(b"Budi", b"B\x81di")  # 0x81 is neither UTF-8 here nor Windows-1252
+    (folder / "kasus.csv").write_bytes(b"\n".join(lines))
+    before = counts()
+    result = writing.import_path(folder, lang="en")
+    assert [(e.file, e.line, e.rule) for e in result.errors] == [("kasus.csv", 3, "not_utf8")]
+    assert 'save it again as "CSV UTF-8' in result.errors[0].message("en")
+    assert 'simpan ulang sebagai "CSV UTF-8' in result.errors[0].message("id")
+    assert counts() == before
+
+
+@pytest.mark.django_db
+def test_indonesian_slash_dates_and_times(tmp_path):
+    from kinerja.register.models import Case, Child, SurveyResponse
+
+    data = base_data()
+    data["kasus"][0].update(tanggal_lahir="01/01/2010", dilaporkan_pada="05/03/2018 14:30")
+    data["kasus"][2].update(tanggal_lahir="1/1/2010")
+    data["survei"][0]["tanggal"] = "01/06/2018"
+    result = run(tmp_path, data)
+    assert result.ok, result.report()
+    assert Case.objects.get(number="K-001").reported_at == dt.datetime(2018, 3, 5, 7, 30, tzinfo=UTC)
+    assert Child.objects.get(child_key="A1").birth_date == dt.date(2010, 1, 1)
+    assert SurveyResponse.objects.get().date == dt.date(2018, 6, 1)
+    assert values.parse_time("25/12/2018 08:05:09") == dt.datetime(2018, 12, 25, 1, 5, 9, tzinfo=UTC)
+    for bad in ["32/01/2018", "05/03/18", "05/03/2018 25:00"]:
+        with pytest.raises(values.Bad):
+            (values.parse_time if " " in bad else values.parse_date)(bad)
+
+
+@pytest.mark.django_db
+def test_a_month_day_file_is_refused_where_a_date_reads_both_ways(tmp_path):
+    """A US-locale sheet: 01/13/2018 exists only as month/day, so 05/03/2018 in the same file is a
+    guess either way and an error, not a silent swap."""
+    data = base_data()
+    data["kasus"][0].update(dilaporkan_pada="05/03/2018 14:30", ditutup_pada="01/09/2018 10:00")
+    data["kasus"][1].update(dilaporkan_pada="01/13/2018 08:00")
+    before = counts()
+    result = run(tmp_path, data)
+    assert [(e.line, e.column, e.rule) for e in result.errors if e.file == "kasus.csv"] == [
+        (2, "dilaporkan_pada", "date_ambiguous"), (2, "ditutup_pada", "date_ambiguous"),
+        (3, "dilaporkan_pada", "date_month_day")]
+    ambiguous = result.errors[0]
+    assert ambiguous.params == {"file": "kasus.csv", "line": 3, "column": "dilaporkan_pada"}
+    assert "month/day order (kasus.csv line 3, column dilaporkan_pada)" in ambiguous.message("en")
+    assert counts() == before
+    # without a month/day-only date the same cells are Indonesian dates
+    data["kasus"][1]["dilaporkan_pada"] = "13/01/2018 08:00"
+    result = run(tmp_path, data)
+    assert result.ok, result.report()
+    from kinerja.register.models import Case
+
+    assert Case.objects.get(number="K-001").closed_at == dt.datetime(2018, 9, 1, 3, 0, tzinfo=UTC)
+
+
+@pytest.mark.django_db
+def test_xlsx_date_cells_are_dates_and_identifiers_must_be_text(tmp_path):
+    import openpyxl
+
+    from kinerja.register.models import Case, Child
+
+    def workbook(nik_cell, key_cell="A1") -> Path:
+        book = openpyxl.Workbook()
+        book.remove(book.active)
+        data = base_data()
+        for name in ("unit", "pegawai", "kasus"):
+            sheet = book.create_sheet(name.upper())
+            header = list(tables.BY_NAME[name].names)
+            sheet.append([h.title() for h in header])
+            for row in data[name]:
+                sheet.append([row.get(c) or None for c in header])
+        sheet = book["KASUS"]
+        cols = list(tables.KASUS.names)
+        sheet.cell(row=2, column=cols.index("tanggal_lahir") + 1, value=dt.date(2010, 1, 1))
+        sheet.cell(row=2, column=cols.index("dilaporkan_pada") + 1, value=dt.datetime(2018, 3, 5, 14, 30))
+        sheet.cell(row=2, column=cols.index("nik") + 1, value=nik_cell)
+        sheet.cell(row=2, column=cols.index("kode_anak") + 1, value=key_cell)
+        path = tmp_path / f"kantor{len(list(tmp_path.iterdir()))}.xlsx"
+        book.save(path)
+        return path
+
+    result = writing.import_path(workbook("1471014101100001"), lang="en")
+    assert result.ok, result.report()
+    assert Case.objects.get(number="K-001").reported_at == dt.datetime(2018, 3, 5, 7, 30, tzinfo=UTC)
+    assert Child.objects.get(child_key="A1").birth_date == dt.date(2010, 1, 1)
+    Case.objects.all().delete()
+    Child.objects.all().delete()
+    before = counts()
+    # 1471020611004862 as a number cell: a spreadsheet keeps 15 digits, so it reads ...4860
+    result = writing.import_path(workbook(1471020611004860, key_cell=17), update=True, lang="en")
+    assert [(e.line, e.column, e.value, e.rule) for e in result.errors] == [
+        (2, "kode_anak", "17", "identifier_number"), (2, "nik", messages.HIDDEN, "identifier_number")]
+    assert "format the column as Text" in result.errors[1].message("en")
+    assert "format kolom sebagai Teks" in result.errors[1].message("id")
+    assert counts() == before
+    for exponent in ["1.47102E+15", "1,47102E+15"]:
+        with pytest.raises(values.Bad, match="identifier_number"):
+            values.parse_nik(exponent)
+
+
+# -- the example in the documentation -----------------------------------------------------------------
+CONTOH = Path(__file__).resolve().parent.parent / "docs" / "contoh"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_documented_example_imports_cleanly_as_csv_and_as_xlsx(tmp_path):
+    import importlib.util
+
+    import openpyxl
+
+    from kinerja.register.models import Case, Child
+    from tests.test_export import empty_database, snapshot
+
+    result = writing.import_path(CONTOH, lang="en")
+    assert result.ok, result.report()
+    assert not result.notices
+    assert result.counts["kasus"] == 4 and result.counts["anak"] == 3
+    assert [c.kecamatan for c in Case.objects.filter(child__child_key="C-01").order_by("reported_at")] == [
+        "Kecamatan Utara", "Kecamatan Timur"]
+    assert Child.objects.get(child_key="C-01").disability is True
+    from_csv = snapshot()
+    empty_database()
+    result = writing.import_path(CONTOH / "contoh.xlsx", lang="en")
+    assert result.ok, result.report()
+    assert snapshot() == from_csv
+
+    # the committed workbook is what buat_xlsx.py makes of the CSV files
+    spec = importlib.util.spec_from_file_location("buat_xlsx", CONTOH / "buat_xlsx.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    fresh = module.main(CONTOH, tmp_path / "baru.xlsx")
+    books = [openpyxl.load_workbook(p, read_only=True) for p in (CONTOH / "contoh.xlsx", fresh)]
+    assert books[0].sheetnames == books[1].sheetnames
+    for name in books[0].sheetnames:
+        assert list(books[0][name].iter_rows(values_only=True)) == list(books[1][name].iter_rows(values_only=True))
+    for book in books:
+        book.close()
+
+
+def test_the_format_document_lists_every_table_column_and_code():
+    import re
+
+    from kinerja import vocab
+
+    doc = (CONTOH.parent / "import-format.md").read_text(encoding="utf-8")
+    for table in tables.ORDER:
+        row = next(line for line in doc.splitlines() if line.startswith(f"| `{table.file}` |"))
+        cell = re.sub(r"\([^)]*\)", "", row.split("|")[2]).replace("u1 .. u9", ", ".join(tables.SKM_COLUMNS))
+        assert [w.strip(" *") for w in cell.split(",")] == list(table.names), table.name
+        assert set(re.findall(r"\*\*(\w+)\*\*", row)) == set(table.required), table.name
+    for name in ("peran", "kategori", "sumber_rujukan", "tingkat_risiko", "tahap", "layanan", "alasan_penutupan",
+                 "kendala", "mitra", "hasil", "jenis_responden", "kanal"):
+        row = next(line for line in doc.splitlines() if line.startswith(f"| {name} |"))
+        assert re.findall(r"`(\w+)`", row) == list(vocab.ALL[name].codes), name
+
+
+@pytest.mark.django_db
+def test_a_workbook_is_one_file_for_the_order_of_its_slash_dates(tmp_path):
+    """A US-locale workbook with text dates: every date of kasus reads both ways, and only an
+    action's date on another sheet shows the month/day order; the cases are refused all the same."""
+    import openpyxl
+
+    data = base_data()
+    data["kasus"][0].update(dilaporkan_pada="03/05/2018 14:30", ditutup_pada="09/01/2018 10:00")
+    data["kasus"][1].update(dilaporkan_pada="02/01/2018 08:00")
+    data["kasus"][2].update(dilaporkan_pada="05/05/2019 09:15")
+    data["tindakan"][0]["waktu"] = "03/05/2018 15:00"
+    data["tindakan"][3]["waktu"] = "03/10/2018 10:00"
+    data["tindakan"][1]["waktu"] = "03/16/2018 09:00"  # valid only as month/day
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in data.items():
+        sheet = book.create_sheet(name)
+        header = list(tables.BY_NAME[name].names)
+        sheet.append(header)
+        for row in rows:
+            sheet.append([row.get(c) or None for c in header])
+    path = tmp_path / "us.xlsx"
+    book.save(path)
+    before = counts()
+    result = writing.import_path(path, lang="en")
+    assert not result.ok
+    ambiguous = [(e.file, e.line, e.column) for e in result.errors if e.rule == "date_ambiguous"]
+    assert ambiguous == [("us.xlsx[kasus]", 2, "dilaporkan_pada"), ("us.xlsx[kasus]", 2, "ditutup_pada"),
+                         ("us.xlsx[kasus]", 3, "dilaporkan_pada"), ("us.xlsx[tindakan]", 2, "waktu"),
+                         ("us.xlsx[tindakan]", 5, "waktu")]
+    assert find(result, "date_month_day")[0].line == 3
+    assert "(us.xlsx[tindakan] line 3, column waktu)" in find(result, "date_ambiguous")[0].message("en")
+    assert counts() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_fills_the_report_fields_of_existing_cases_from_their_child(tmp_path):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    assert run(tmp_path, base_data()).ok
+    executor = MigrationExecutor(connection)
+    executor.migrate([("register", "0004_case_stage_times")])
+    old = MigrationExecutor(connection).loader.project_state([("register", "0004_case_stage_times")]).apps
+    Child = old.get_model("register", "Child")
+    Child.objects.filter(child_key="A1").update(kecamatan="Tampan", disability=True, age_at_report=None)
+    Child.objects.filter(child_key="A2").update(age_at_report=12)
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    from kinerja.register.models import Case
+
+    got = {c.number: (c.age_at_report, c.kecamatan, c.disability) for c in Case.objects.all()}
+    assert got == {"K-001": (8, "Tampan", True), "K-002": (12, "Sail", True), "K-003": (9, "Tampan", True)}

@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
-from kinerja import importing, vocab
+from kinerja import vocab
+from kinerja.register.tabular import reading
 from tests.indicator_factories import D, H, act, case, wib
 from tests.test_import import base_data, run
 
@@ -108,7 +109,7 @@ def test_deleting_a_case_with_actions_works(unit):
 @pytest.fixture(params=["serial", "parallel"])
 def import_mode(request, monkeypatch, settings):
     """Both import paths: tables parsed in this process, and in the forked second process."""
-    monkeypatch.setattr(importing, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(reading, "PARALLEL_MIN_BYTES", 0)
     settings.KINERJA = dataclasses.replace(settings.KINERJA, import_parallel=request.param == "parallel")
     return request.param
 

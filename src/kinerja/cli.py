@@ -68,11 +68,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     setup_django()
-    from kinerja.importing import ImportWorkerError
-    from kinerja.register import transfer
+    from kinerja.register.tabular import writing
+    from kinerja.register.tabular.reading import ImportWorkerError
 
     try:
-        result = transfer.import_path(Path(args.path), update=args.update)
+        result = writing.import_path(Path(args.path), update=args.update)
     except ImportWorkerError as exc:  # the parsing process failed; the transaction was rolled back
         last = str(exc).strip().splitlines()[-1:] or [""]
         print("Impor gagal, tidak ada yang ditulis: proses pembaca berkas berhenti / "
@@ -88,11 +88,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     setup_django()
     from django.core.exceptions import PermissionDenied
 
-    from kinerja.register import transfer
+    from kinerja.register.tabular import export
 
     try:
-        summary = transfer.export_path(Path(args.path), identity=args.identity, reason=args.reason,
-                                       username=args.user)
+        summary = export.export_path(Path(args.path), identity=args.identity, reason=args.reason,
+                                     username=args.user)
     except (PermissionDenied, ValueError) as exc:
         print(str(exc), file=sys.stderr)
         return 1

@@ -1,4 +1,4 @@
-"""Synthetic datasets in the import format (import-format.md), for demos, tests and benchmarks.
+"""Synthetic datasets in the import format (docs/import-format.md), for demos, tests and benchmarks.
 
 Why it exists: real case records are special personal data and may never leave the office, yet the
 register, the indicators and the importer need realistic data to be shown, tested and measured on.
@@ -28,13 +28,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from kinerja import tables, vocab
+from kinerja import vocab
+from kinerja.register.tabular import tables
 
 __all__ = ["COLUMNS", "TARGET_MEASURES", "Stats", "demo_dataset", "generate"]
 
 # -- the import format ---------------------------------------------------------------------------
 # The order in which this module writes each table's cells (the format lets columns come in any order);
-# checked against kinerja.tables, the one definition of the format, when this module is imported.
+# checked against kinerja.register.tabular.tables, the one definition of the format, when this module is imported.
 COLUMNS: dict[str, tuple[str, ...]] = {
     "unit": ("kode_unit", "nama", "induk", "kode_wilayah"),
     "pegawai": ("username", "nama", "kode_unit", "peran"),
@@ -53,7 +54,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 if {name: set(cols) for name, cols in COLUMNS.items()} != {t.name: set(t.names) for t in tables.ORDER}:
-    raise AssertionError("generator columns differ from kinerja.tables")
+    raise AssertionError("generator columns differ from kinerja.register.tabular.tables")
 
 # Measure ids of indicators.md that get a yearly target (Perjanjian Kinerja) for each section.
 TARGET_MEASURES: tuple[str, ...] = (

@@ -22,13 +22,13 @@ def load_demo(out: TextIO, seed: int = 2016) -> dict[str, str]:
     """Load the sample once (an existing register is left as it is), then give each demo user a
     fresh random password, printed once here and stored only as an argon2 hash."""
     from kinerja import generator
-    from kinerja.register import transfer
+    from kinerja.register.tabular import writing
 
     print(BANNER, file=out)
     if not Case.objects.filter(unit__code=SECTION).exists():
         with tempfile.TemporaryDirectory(prefix="kinerja-demo-") as tmp:
             generator.demo_dataset(Path(tmp), seed=seed)
-            result = transfer.import_path(Path(tmp))
+            result = writing.import_path(Path(tmp))
             if not result.ok:
                 raise SystemExit(result.report())
         print(f"Sampel dimuat / sample loaded: {Case.objects.count()} kasus", file=out)

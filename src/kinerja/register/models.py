@@ -106,6 +106,11 @@ class Case(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     closure_reason = models.CharField(_("closure reason"), max_length=32, blank=True,
                                       choices=_choices(vocab.ALASAN_PENUTUPAN))
+    # The child as known at this report (domain.md: a child who comes back gets a new case); the
+    # child's own fields hold identity and the values of its latest case. None or "": not stated.
+    age_at_report = models.PositiveSmallIntegerField(_("age at report"), null=True, blank=True)
+    kecamatan = models.CharField(_("kecamatan at report"), max_length=100, blank=True)
+    disability = models.BooleanField(_("disability known at report"), null=True, blank=True)
     # Derived from the case's actions (services.refresh_stage_times, run on every save or delete of an
     # action and by the import), never entered: the first time of each stage the indicators time,
     # and the earliest approval of a case-plan action. A unit-year scorecard then reads them with the

@@ -1,4 +1,4 @@
-"""Import and export of the register in the office's table format (import-format.md).
+"""Import of the register from the office's table format (docs/import-format.md) into the database.
 
 Import (`import_path`) is all or nothing: every table is read in dependency order (unit, pegawai,
 kasus, tindakan, rujukan, survei, pengaduan, anggaran, sdm, sarana, target) inside one transaction;
@@ -11,8 +11,12 @@ up per batch), and what must be remembered across batches (which existing rows a
 replaced, new children's pseudonyms) lives in temporary database tables. Rows created by this import
 are told apart from older rows by their id: ids above the highest id at the start are new.
 
-Children: one Child per (unit, kode_anak); every case row of a child must carry the same child
-columns (a column missing from the file is neither compared nor changed). A new child's pseudonym is
+Children: one Child per (unit, kode_anak); a child who comes back is a further case row. Its name,
+NIK, sex and birth date must not contradict the child's record (rules.child_conflicts: an empty cell
+never does, a column missing from the file is neither compared nor changed), and what a row states
+that the record lacks is added. Age, kecamatan and disability are the case's, as at that report (an
+age from the birth date when no usia is given); the child's current values are then those of its
+latest case that states them (_end_kasus). A new child's pseudonym is
 `A-<year of first report, WIB>-<sequence>`, counted per unit and year in order of first report; it
 is generated, never derived from identity. Names and NIKs are encrypted (services.set_identity),
 notes per action (keyring.encrypt_action_notes) before the rows are inserted.
@@ -37,20 +41,15 @@ preparation alone would take minutes; on SQLite an import uses a larger (bounded
 new rows get time-ordered uids so the unique index on uid grows at its end. No model full_clean runs
 per row: the rules are checked here, and the database's own constraints back them up (a refused
 batch becomes an error). Large CSV tables are read, parsed, checked and prepared (uids, encryption)
-in a forked second process (importing.read_batches, KINERJA_IMPORT_PARALLEL) while this process
+in a forked second process (reading.read_batches, KINERJA_IMPORT_PARALLEL) while this process
 resolves references and writes: 27 s -> 23 s for 100,000 cases on two cores, the writes being the
 larger half. Tried and dropped: reading in a second thread (the work is bound by the GIL; the
 hand-over made it slower) and rebuilding plain indexes after the load (no measurable gain).
-
-Export (`export_path`) writes every table in the same format, streaming; identity columns only for
-an audited identity export by an active section head, limited to the cases of that head's unit and
-the units below it.
 """
 
 from __future__ import annotations
 
 import contextlib
-import csv
 import datetime as dt
 import os
 import re
@@ -59,19 +58,17 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection, transaction
-from django.db.models import F, Max, Min, Model
+from django.db.models import F, Max, Min, Model, OuterRef, Q, Subquery
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 
-from kinerja import importing, tables
-from kinerja.importing import WIB, ErrorLog, RowError, format_time, text
-from kinerja.register import keyring, permissions, services
+from kinerja.register import keyring, services
 from kinerja.register.models import (
     Action,
     BudgetLine,
@@ -86,19 +83,20 @@ from kinerja.register.models import (
     Target,
     Unit,
 )
-from kinerja.register.selectors import descendant_unit_ids
+from kinerja.register.tabular import reading, rules, tables
+from kinerja.register.tabular.messages import HIDDEN, ErrorLog, RowError, shown_value, text
+from kinerja.register.tabular.values import WIB, format_time
 
 BATCH = 2000
 ERROR_CAP = 1000
 FAILED_KEYS_CAP = 200_000  # case keys of rejected rows, so their actions are not reported again
-XLSX_MAX_ROWS = 1_048_576
 _USERNAME = re.compile(r"[\w.@+-]+")
 _PSEUDONYM = re.compile(r"A-(\d{4})-(\d+)")
 
-Row = importing.Row
+Row = reading.Row
 
 
-def _lang(lang: str | None) -> str:
+def language(lang: str | None) -> str:
     """The user's language: the argument, else settings.KINERJA.language ('id' or 'en')."""
     if lang:
         return lang
@@ -115,6 +113,7 @@ class ImportResult:
     more: int = 0  # errors beyond the stored list
     update: bool = False
     lang: str = "id"
+    notices: list[RowError] = field(default_factory=list)  # not errors: how a file was read
 
     @property
     def error_count(self) -> int:
@@ -123,11 +122,12 @@ class ImportResult:
     def report(self, lang: str | None = None) -> str:
         """Every stored error as `file:line: column 'x' value 'y': rule`, or the counts written."""
         lang = lang or self.lang
+        notes = [f"{text('notice', lang)}: {n.message(lang)}" for n in self.notices]
         if self.ok:
             mode = text("mode_update" if self.update else "mode_insert", lang)
             counts = ", ".join(f"{k} {v}" for k, v in self.counts.items()) or text("nothing", lang)
-            return text("import_ok", lang, mode=mode, counts=counts)
-        lines = [text("import_failed", lang, n=self.error_count)]
+            return "\n".join([*notes, text("import_ok", lang, mode=mode, counts=counts)])
+        lines = [*notes, text("import_failed", lang, n=self.error_count)]
         lines += [e.message(lang) for e in self.errors]
         if self.more:
             lines.append(text("more_errors", lang, n=self.more))
@@ -141,12 +141,12 @@ class _Rollback(Exception):
 # -- import ---------------------------------------------------------------------------------------
 def import_path(path: Path, update: bool = False, lang: str | None = None) -> ImportResult:
     """Import a folder of CSV files or an .xlsx workbook; all or nothing (see the module docstring)."""
-    lang = _lang(lang)
+    lang = language(lang)
     path = Path(path)
     errors = ErrorLog(ERROR_CAP)
     counts: dict[str, int] = {}
     try:
-        source = importing.open_source(path)
+        source = reading.open_source(path)
     except Exception as exc:  # not a folder, not a workbook: one error, nothing to roll back
         errors.add(RowError(path.name or str(path), 0, None, None, "unreadable",
                             {"detail": exc.__class__.__name__}))
@@ -166,7 +166,7 @@ def import_path(path: Path, update: bool = False, lang: str | None = None) -> Im
             for table in tables.ORDER:
                 if table.name not in present:
                     continue
-                reader, batches = importing.read_batches(source, table, errors, lang, BATCH, _PREPARE.get(table.name),
+                reader, batches = reading.read_batches(source, table, errors, lang, BATCH, _PREPARE.get(table.name),
                                                          parallel)
                 if reader is None or not reader.ok:
                     importer.skipped.add(table.name)
@@ -175,12 +175,15 @@ def import_path(path: Path, update: bool = False, lang: str | None = None) -> Im
                 if table.name == "kasus":
                     counts["anak"] = importer.children_created
             importer.finish()
+            if source.dates is not None:
+                source.dates.finish(errors)  # a workbook's slash dates, over all its sheets
             if errors:
                 raise _Rollback
     finally:
         source.close()
     ok = not errors
-    return ImportResult(ok, sorted(errors.errors, key=_error_order), counts if ok else {}, errors.more, update, lang)
+    return ImportResult(ok, sorted(errors.errors, key=_error_order), counts if ok else {}, errors.more, update, lang,
+                        list(source.notices))
 
 
 _TABLE_POSITION = {t.name: i for i, t in enumerate(tables.ORDER)}
@@ -227,7 +230,7 @@ def _sqlite_cache(kib: int) -> Iterator[None]:
 
 _SEEN = "kinerja_import_seen"
 _PSEUDO = "kinerja_import_pseudonym"
-KIND_CASE, KIND_CHILD, KIND_ACTION_CASE, KIND_REFERRAL_CASE = 1, 2, 3, 4
+KIND_CASE, KIND_CHILD, KIND_ACTION_CASE, KIND_REFERRAL_CASE, KIND_CHILD_CASES = 1, 2, 3, 4, 5
 
 
 class _Scratch:
@@ -431,7 +434,7 @@ class _Importer:
         self.notes_column = True
         self.insert_children = _FastInsert(Child, _CHILD_INSERT)
         self.insert_cases = _FastInsert(Case, _CASE_INSERT)
-        self.update_cases = _FastInsert(Case, _CASE_INSERT[2:], update=True)
+        self.update_cases: dict[tuple[str, ...], _FastInsert] = {}
         self.update_children = _FastInsert(Child, _CHILD_FIELDS, update=True)
         self.insert_actions = _FastInsert(Action, _ACTION_INSERT)
         self.insert_referrals = _FastInsert(Referral, ["case", "partner", "sent_at", "acknowledged_at", "result", "unit"])
@@ -439,14 +442,14 @@ class _Importer:
         self.insert_complaints = _FastInsert(Complaint, ["unit", "received_at", "resolved_at", "channel", "topic"])
 
     # -- plumbing -----------------------------------------------------------------------------
-    def err(self, reader: importing.TableReader, line: int, column: str | None, value: Any, rule: str,
+    def err(self, reader: reading.TableReader, line: int, column: str | None, value: Any, rule: str,
             **params: Any) -> None:
         col = reader.table.column_map.get(column or "")
-        shown = format_time(value) if isinstance(value, dt.datetime) else importing.shown_value(col, value)
+        shown = format_time(value) if isinstance(value, dt.datetime) else shown_value(col, value)
         self.errors.add(RowError(reader.label, line, column, shown, rule, params))
 
-    def run(self, table: tables.Table, reader: importing.TableReader, batches: Iterator[list[Row]]) -> int:
-        handler: Callable[[importing.TableReader, list[Row]], int] = getattr(self, f"_{table.name}")
+    def run(self, table: tables.Table, reader: reading.TableReader, batches: Iterator[list[Row]]) -> int:
+        handler: Callable[[reading.TableReader, list[Row]], int] = getattr(self, f"_{table.name}")
         written = 0
         try:
             for batch in batches:
@@ -460,8 +463,8 @@ class _Importer:
             end(reader)
         return written
 
-    def _batch(self, handler: Callable[[importing.TableReader, list[Row]], int],
-               reader: importing.TableReader, batch: list[Row]) -> int:
+    def _batch(self, handler: Callable[[reading.TableReader, list[Row]], int],
+               reader: reading.TableReader, batch: list[Row]) -> int:
         """One batch in a savepoint: a row the database refuses (a rule this importer missed) becomes
         an error for the batch instead of breaking the transaction."""
         try:
@@ -473,7 +476,7 @@ class _Importer:
                                      {"detail": f"{detail} (<= {batch[-1][0]})"}))
             return 0
 
-    def unit_of(self, reader: importing.TableReader, line: int, v: dict[str, Any], column: str = "kode_unit"
+    def unit_of(self, reader: reading.TableReader, line: int, v: dict[str, Any], column: str = "kode_unit"
                 ) -> Any:
         code = v.get(column)
         if code is None:
@@ -485,7 +488,7 @@ class _Importer:
             return _BAD
         return uid
 
-    def user_of(self, reader: importing.TableReader, line: int, v: dict[str, Any], column: str) -> Any:
+    def user_of(self, reader: reading.TableReader, line: int, v: dict[str, Any], column: str) -> Any:
         name = v.get(column)
         if name is None:
             return None
@@ -506,7 +509,7 @@ class _Importer:
         return {(u, n): (i, _db_time(r)) for i, u, n, r in _by_unit_keys(Case, "number", keys, "reported_at")}
 
     # -- unit -----------------------------------------------------------------------------------
-    def _unit(self, reader: importing.TableReader, batch: list[Row]) -> int:
+    def _unit(self, reader: reading.TableReader, batch: list[Row]) -> int:
         create: list[Unit] = []
         change: list[Unit] = []
         for line, v, ok in batch:
@@ -536,7 +539,7 @@ class _Importer:
             Unit.objects.bulk_update(change, ["name", "region_code", "parent"])
         return len(create) + len(change)
 
-    def _end_unit(self, reader: importing.TableReader) -> None:
+    def _end_unit(self, reader: reading.TableReader) -> None:
         """Parents are set once every unit of the file exists, so a file may list them in any order."""
         parents: dict[int, int | None] = dict(Unit.objects.values_list("id", "parent_id"))
         change = []
@@ -562,7 +565,7 @@ class _Importer:
         self.unit_parents = []
 
     # -- pegawai --------------------------------------------------------------------------------
-    def _pegawai(self, reader: importing.TableReader, batch: list[Row]) -> int:
+    def _pegawai(self, reader: reading.TableReader, batch: list[Row]) -> int:
         create: list[Staff] = []
         change: list[Staff] = []
         for line, v, ok in batch:
@@ -595,7 +598,7 @@ class _Importer:
         return len(create) + len(change)
 
     # -- kasus ----------------------------------------------------------------------------------
-    def _kasus(self, reader: importing.TableReader, batch: list[Row]) -> int:
+    def _kasus(self, reader: reading.TableReader, batch: list[Row]) -> int:
         present = reader.present
         rows = []
         for line, v, ok in batch:
@@ -620,7 +623,7 @@ class _Importer:
         in_batch: dict[tuple[int, str], int] = {}
         batch_children: dict[tuple[int, str], Child] = {}
         new_children: list[_NewChild] = []
-        replaced: list[Child] = []
+        replaced: dict[int, Child] = {}  # children of the database (or of an earlier batch) changed here
         new_cases: list[list[Any]] = []
         changed: list[tuple[int, list[Any]]] = []
         for line, v, unit_id, worker_id in rows:
@@ -651,19 +654,22 @@ class _Importer:
                     child.unit_id = unit_id
                     new_children.append(child)
                 elif self.update and child.pk <= start_child and child.pk not in seen_children:
-                    _apply_child(child, v, present)
-                    replaced.append(child)
-                elif not self._same_child(reader, line, child, v, present):
+                    _apply_child(child, v, present)  # the file's first row of a known child corrects it
+                    replaced[child.pk] = child
+                elif not self._same_child(reader, line, child, v, present, replaced):
                     self.fail_case(v)
                     continue
                 batch_children[ckey] = child
-            elif not self._same_child(reader, line, child, v, present):
+            elif not self._same_child(reader, line, child, v, present, replaced):
                 self.fail_case(v)
                 continue
             in_batch[key] = line
+            reported = v["dilaporkan_pada"]
             fields = [unit_id, number, child, v["kategori"], v["sumber_rujukan"], v["tingkat_risiko"],
-                      v["dilaporkan_pada"], worker_id, bool(v.get("persetujuan")), v.get("ditutup_pada"),
-                      v.get("alasan_penutupan") or ""]
+                      reported, worker_id, bool(v.get("persetujuan")), v.get("ditutup_pada"),
+                      v.get("alasan_penutupan") or "",
+                      rules.age_at_report(v.get("usia"), child.birth_date, reported),
+                      v.get("kecamatan") or "", v.get("disabilitas")]
             if case_id:
                 changed.append((case_id, fields))
             else:
@@ -676,48 +682,70 @@ class _Importer:
                 c.pk = ids[(c.unit_id, c.child_key)]
         self.children_created += len(new_children)
         if replaced:
-            self.update_children([[getattr(c, f) for f in _CHILD_FIELDS] + [c.pk] for c in replaced])
-            self.scratch.add(KIND_CHILD, [c.pk for c in replaced])
+            self.update_children([[getattr(c, f) for f in _CHILD_FIELDS] + [c.pk] for c in replaced.values()])
+            if self.update:
+                self.scratch.add(KIND_CHILD, list(replaced))
+        # known children that got a case: their current values are taken from their latest case
+        self.scratch.add(KIND_CHILD_CASES, [c.pk for c in batch_children.values() if c.pk and c.pk <= start_child])
         for fields in new_cases:
             fields[2] = fields[2].pk
         self.insert_cases(new_cases)
         if changed:
-            self.update_cases([[f[2].pk, *f[3:], pk] for pk, f in changed])
+            # a report column the file lacks keeps the case's value (an age: unless a birth date gives it)
+            kept = {i for i, (field, columns) in enumerate(_CASE_REPORT_FIELDS, start=len(_CASE_INSERT) - 3)
+                    if not present & columns}
+            names = tuple(f for i, f in enumerate(_CASE_INSERT) if i >= 2 and i not in kept)
+            if names not in self.update_cases:
+                self.update_cases[names] = _FastInsert(Case, list(names), update=True)
+            self.update_cases[names]([[f[2].pk, *(x for i, x in enumerate(f) if i >= 3 and i not in kept), pk]
+                                      for pk, f in changed])
             self.scratch.add(KIND_CASE, [pk for pk, _ in changed])
         return len(new_cases) + len(changed)
 
-    def _same_child(self, reader: importing.TableReader, line: int, child: Child | _NewChild, v: dict[str, Any],
-                    present: frozenset[str]) -> bool:
-        """A further case row of a known child: its child columns must match what is recorded."""
-        ok = True
-        for column, attr, empty in _CHILD_MAP:
-            if column not in present:
-                continue
-            value = v.get(column)
-            stored = getattr(child, attr)
-            if (value if value is not None else empty) != stored:
-                self.err(reader, line, column, value, "child_inconsistent", child=child.child_key, field=column,
-                         other=_shown(stored))
-                ok = False
-        if "nama_anak" in present:
+    def _same_child(self, reader: reading.TableReader, line: int, child: Child | _NewChild, v: dict[str, Any],
+                    present: frozenset[str], changed: dict[int, Child]) -> bool:
+        """A further case row of a known child: its name, NIK, sex and birth date must not contradict
+        the record (rules.child_conflicts); what it states that the record lacks is added to it."""
+        recorded: dict[str, Any] = {"jenis_kelamin": child.sex, "tanggal_lahir": child.birth_date,
+                                    "nik": child.nik_index or None}
+        given: dict[str, Any] = {c: v.get(c) for c in ("jenis_kelamin", "tanggal_lahir") if c in present}
+        if "nik" in present:
+            given["nik"] = keyring.nik_index(v["nik"]) if v.get("nik") else None
+        if "nama_anak" in present and v.get("nama_anak"):
             stored_name = getattr(child, "_plain_name", _BAD)
             if stored_name is _BAD:
                 stored_name = keyring.decrypt_child_field(child.uid, "name", child.name_enc)
                 child._plain_name = stored_name  # type: ignore[attr-defined]
-            if (v.get("nama_anak") or None) != stored_name:
-                self.err(reader, line, "nama_anak", v.get("nama_anak"), "child_inconsistent", child=child.child_key,
-                         field="nama_anak", other=importing.HIDDEN)
-                ok = False
-        if "nik" in present and keyring.nik_index(v.get("nik")) != (child.nik_index or ""):
-            self.err(reader, line, "nik", v.get("nik"), "child_inconsistent", child=child.child_key, field="nik",
-                     other=importing.HIDDEN)
-            ok = False
-        return ok
+            recorded["nama_anak"], given["nama_anak"] = stored_name, v["nama_anak"]
+        conflicts = rules.child_conflicts(recorded, given)
+        for column in conflicts:
+            other = HIDDEN if reader.table.column_map[column].identity else _shown(recorded[column])
+            self.err(reader, line, column, v.get(column), "child_inconsistent", child=child.child_key, field=column,
+                     other=other)
+        if conflicts:
+            return False
+        added = rules.child_additions(recorded, given)
+        if not added:
+            return True
+        if "tanggal_lahir" in added:
+            child.birth_date = added["tanggal_lahir"]
+        identity_values = {}
+        if "nama_anak" in added:
+            identity_values["name"] = child._plain_name = v["nama_anak"]  # type: ignore[union-attr]
+        if "nik" in added:
+            identity_values["nik"] = v["nik"]
+        if identity_values:
+            services.set_identity(child, **identity_values)  # type: ignore[arg-type]
+        if child.pk:  # already in the database: written with the batch; a new one is inserted as it is now
+            changed[child.pk] = child  # type: ignore[assignment]
+        return True
 
-    def _end_kasus(self, reader: importing.TableReader) -> None:
+    def _end_kasus(self, reader: reading.TableReader) -> None:
         """Pseudonyms of the new children, numbered per unit and WIB year of first report, in order of
-        first report (then kode_anak), continuing each unit's existing numbers."""
+        first report (then kode_anak), continuing each unit's existing numbers; and the current age,
+        kecamatan and disability of every child that got a case, from its latest case that states them."""
         start = self.start[Child]
+        self._current_values(start)
         if not Child.objects.filter(id__gt=start).exists():
             return
         counters: dict[tuple[int, int], int] = {}
@@ -736,6 +764,19 @@ class _Importer:
             self.scratch.put_pseudonyms(buf)
         self.scratch.apply_pseudonyms()
 
+    def _current_values(self, start: int) -> None:
+        """Each child that got a case here takes age, kecamatan and disability from its latest case
+        that states them (domain.md); one UPDATE with a subquery per value, on both backends."""
+        def latest(field: str, **exclude: Any) -> Subquery:
+            return Subquery(Case.objects.filter(child_id=OuterRef("pk")).exclude(**exclude)
+                            .order_by("-reported_at", "-id").values(field)[:1])
+
+        touched = Q(id__gt=start) | Q(id__in=RawSQL(f"SELECT a FROM {_SEEN} WHERE kind = %s", (KIND_CHILD_CASES,)))
+        Child.objects.filter(touched).update(
+            age_at_report=Coalesce(latest("age_at_report", age_at_report=None), F("age_at_report")),
+            kecamatan=Coalesce(latest("kecamatan", kecamatan=""), F("kecamatan")),
+            disability=Coalesce(latest("disability", disability=None), F("disability")))
+
     def _number_children(self, rows: Any, counters: dict[tuple[int, int], int], buf: list[tuple[int, str]]) -> None:
         for child_id, unit_id, first in rows.iterator(chunk_size=5000):
             if first is None:  # a child whose case a database error dropped; the import fails anyway
@@ -749,7 +790,7 @@ class _Importer:
                 buf.clear()
 
     # -- tindakan -------------------------------------------------------------------------------
-    def _case_rows(self, reader: importing.TableReader, batch: list[Row], users: tuple[str, ...]
+    def _case_rows(self, reader: reading.TableReader, batch: list[Row], users: tuple[str, ...]
                    ) -> list[tuple[int, dict[str, Any], int, list[Any], dt.datetime, int]]:
         """Rows whose unit, users and case resolve, with (line, values, case id, user ids, reported_at,
         unit id)."""
@@ -780,7 +821,7 @@ class _Importer:
             out.append((line, v, found[0], ids, found[1], unit_id))
         return out
 
-    def _tindakan(self, reader: importing.TableReader, batch: list[Row]) -> int:
+    def _tindakan(self, reader: reading.TableReader, batch: list[Row]) -> int:
         self.notes_column = "catatan" in reader.present
         actions: list[list[Any]] = []
         for line, v, case_id, ids, reported, unit_id in self._case_rows(reader, batch, ("petugas", "disetujui_oleh")):
@@ -811,7 +852,7 @@ class _Importer:
                 uid, blob = match.pop(0)
                 a[_A_NOTES] = keyring.encrypt_action_notes(a[_A_UID], keyring.decrypt_action_notes(uid, blob))
 
-    def _end_tindakan(self, reader: importing.TableReader) -> None:
+    def _end_tindakan(self, reader: reading.TableReader) -> None:
         if self.update:
             self.scratch.delete_replaced(Action, KIND_ACTION_CASE, self.start[Action])
         # the derived stage times of every case that got actions (in update mode, exactly the cases
@@ -820,7 +861,7 @@ class _Importer:
             pk__in=Action.objects.filter(id__gt=self.start[Action]).values("case_id")))
 
     # -- rujukan --------------------------------------------------------------------------------
-    def _rujukan(self, reader: importing.TableReader, batch: list[Row]) -> int:
+    def _rujukan(self, reader: reading.TableReader, batch: list[Row]) -> int:
         referrals: list[list[Any]] = []
         for line, v, case_id, _, reported, unit_id in self._case_rows(reader, batch, ()):
             sent, ack = v["dikirim_pada"], v.get("diterima_pada")
@@ -838,7 +879,7 @@ class _Importer:
         self.insert_referrals(referrals)
         return len(referrals)
 
-    def _end_rujukan(self, reader: importing.TableReader) -> None:
+    def _end_rujukan(self, reader: reading.TableReader) -> None:
         if self.update:
             self.scratch.delete_replaced(Referral, KIND_REFERRAL_CASE, self.start[Referral])
 
@@ -852,7 +893,7 @@ class _Importer:
             model.objects.filter(id__lte=self.start[model], unit_id=unit_id,
                                  **{f"{field_name}__in": list(values)}).delete()
 
-    def _survei(self, reader: importing.TableReader, batch: list[Row]) -> int:
+    def _survei(self, reader: reading.TableReader, batch: list[Row]) -> int:
         rows: list[list[Any]] = []
         for line, v, ok in batch:
             unit_id = self.unit_of(reader, line, v)
@@ -864,7 +905,7 @@ class _Importer:
         self.insert_surveys(rows)
         return len(rows)
 
-    def _pengaduan(self, reader: importing.TableReader, batch: list[Row]) -> int:
+    def _pengaduan(self, reader: reading.TableReader, batch: list[Row]) -> int:
         rows: list[list[Any]] = []
         for line, v, ok in batch:
             unit_id = self.unit_of(reader, line, v)
@@ -877,7 +918,7 @@ class _Importer:
         return len(rows)
 
     # -- keyed reference tables ---------------------------------------------------------------------
-    def _keyed(self, reader: importing.TableReader, batch: list[Row], model: type[Model],
+    def _keyed(self, reader: reading.TableReader, batch: list[Row], model: type[Model],
                key_fields: tuple[str, ...], make: Callable[[int, dict[str, Any]], dict[str, Any]]) -> int:
         """Tables with a natural key (unit, tahun[, kegiatan | indikator]); they are small, so the
         keys seen in the file are remembered in memory."""
@@ -914,22 +955,22 @@ class _Importer:
             model.objects.bulk_update(change, _UPDATABLE[model])
         return len(create) + len(change)
 
-    def _anggaran(self, reader: importing.TableReader, batch: list[Row]) -> int:
+    def _anggaran(self, reader: reading.TableReader, batch: list[Row]) -> int:
         return self._keyed(reader, batch, BudgetLine, ("unit_id", "year", "activity"), lambda u, v: {
             "unit_id": u, "year": v["tahun"], "activity": v["kegiatan"], "allocation": v["pagu"],
             "realisation": v["realisasi"]})
 
-    def _sdm(self, reader: importing.TableReader, batch: list[Row]) -> int:
+    def _sdm(self, reader: reading.TableReader, batch: list[Row]) -> int:
         return self._keyed(reader, batch, Staffing, ("unit_id", "year"), lambda u, v: {
             "unit_id": u, "year": v["tahun"], "social_workers": v["peksos"],
             "certified": v["peksos_bersertifikat"]})
 
-    def _sarana(self, reader: importing.TableReader, batch: list[Row]) -> int:
+    def _sarana(self, reader: reading.TableReader, batch: list[Row]) -> int:
         return self._keyed(reader, batch, Facility, ("unit_id", "year"), lambda u, v: {
             "unit_id": u, "year": v["tahun"], "safe_house_beds": v["kapasitas_rumah_aman"],
             "bed_days": v["hari_rawat"], "vehicles": v.get("kendaraan")})
 
-    def _target(self, reader: importing.TableReader, batch: list[Row]) -> int:
+    def _target(self, reader: reading.TableReader, batch: list[Row]) -> int:
         return self._keyed(reader, batch, Target, ("unit_id", "year", "indicator"), lambda u, v: {
             "unit_id": u, "year": v["tahun"], "indicator": v["indikator"], "value": v["target"]})
 
@@ -952,17 +993,22 @@ class _Importer:
         self.scratch.drop()
 
 
-_CHILD_MAP = (  # (kasus column, Child attribute, stored value of an empty cell)
-    ("jenis_kelamin", "sex", ""),
-    ("tanggal_lahir", "birth_date", None),
-    ("usia", "age_at_report", None),
-    ("disabilitas", "disability", False),
-    ("kecamatan", "kecamatan", ""),
+_CHILD_MAP = (  # (kasus column, Child attribute): a new child starts with its first row's values
+    ("jenis_kelamin", "sex"),
+    ("tanggal_lahir", "birth_date"),
+    ("usia", "age_at_report"),
+    ("disabilitas", "disability"),
+    ("kecamatan", "kecamatan"),
 )
 _CHILD_INSERT = ["uid", "unit_id", "child_key", "pseudonym", "initials", "sex", "birth_date", "age_at_report",
                  "disability", "kecamatan", "name_enc", "nik_enc", "nik_index"]
 _CASE_INSERT = ["unit_id", "number", "child_id", "category", "referral_source", "risk", "reported_at", "worker_id",
-                "consent", "closed_at", "closure_reason"]
+                "consent", "closed_at", "closure_reason", "age_at_report", "kecamatan", "disability"]
+_CASE_REPORT_FIELDS = (  # the last three of _CASE_INSERT, and the kasus columns that give each
+    ("age_at_report", frozenset({"usia", "tanggal_lahir"})),
+    ("kecamatan", frozenset({"kecamatan"})),
+    ("disability", frozenset({"disabilitas"})),
+)
 _ACTION_INSERT = ["uid", "case", "stage", "service", "time", "staff", "cost", "approved_by", "approved_at", "obstacle",
                   "notes_enc", "unit"]
 _A_UID, _A_CASE, _A_STAGE, _A_TIME, _A_NOTES = 0, 1, 2, 4, 10
@@ -977,7 +1023,7 @@ _UPDATABLE: dict[type[Model], list[str]] = {
 
 
 # -- per-row work without the database (run in the parsing process of a parallel import) ---------
-def _prepare_kasus(reader: importing.TableReader, batch: list[Row]) -> None:
+def _prepare_kasus(reader: reading.TableReader, batch: list[Row]) -> None:
     """The child each row would create if it is new, identity encrypted; _kasus then only decides
     which of them are new."""
     present = reader.present
@@ -988,7 +1034,7 @@ def _prepare_kasus(reader: importing.TableReader, batch: list[Row]) -> None:
             v[_CHILD] = child
 
 
-def _prepare_tindakan(reader: importing.TableReader, batch: list[Row]) -> None:
+def _prepare_tindakan(reader: reading.TableReader, batch: list[Row]) -> None:
     """Each action's uid and its encrypted note, for the whole batch at once."""
     encrypt = keyring.encrypt_action_notes
     for (_, v, _), uid in zip(batch, _uuid7_texts(len(batch)), strict=True):
@@ -997,7 +1043,7 @@ def _prepare_tindakan(reader: importing.TableReader, batch: list[Row]) -> None:
         v[_NOTES] = encrypt(uid, note) if note else None
 
 
-_PREPARE: dict[str, importing.Prepare] = {"kasus": _prepare_kasus, "tindakan": _prepare_tindakan}
+_PREPARE: dict[str, reading.Prepare] = {"kasus": _prepare_kasus, "tindakan": _prepare_tindakan}
 
 
 def _parallel() -> bool:
@@ -1007,17 +1053,17 @@ def _parallel() -> bool:
 
 
 def _apply_child(child: Child | _NewChild, v: dict[str, Any], present: frozenset[str]) -> None:
-    """Set the child columns the file has (an absent column leaves the stored value alone)."""
-    for column, attr, empty in _CHILD_MAP:
-        if column in present:
-            value = v.get(column)
-            setattr(child, attr, value if value is not None else empty)
+    """Set the child columns the row states (an empty cell or an absent column leaves the value alone)."""
+    for column, attr in _CHILD_MAP:
+        value = v.get(column)
+        if value is not None and value != "":
+            setattr(child, attr, value)
     idv = {}
-    if "nama_anak" in present:
-        idv["name"] = v.get("nama_anak")
-        child._plain_name = v.get("nama_anak") or None  # type: ignore[attr-defined]
-    if "nik" in present:
-        idv["nik"] = v.get("nik")
+    if v.get("nama_anak"):
+        idv["name"] = v["nama_anak"]
+        child._plain_name = v["nama_anak"]  # type: ignore[union-attr]
+    if v.get("nik"):
+        idv["nik"] = v["nik"]
     if idv:
         services.set_identity(child, **idv)  # type: ignore[arg-type]
 
@@ -1030,232 +1076,3 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-# -- export ---------------------------------------------------------------------------------------
-def _cell(value: Any) -> Any:
-    """A value as the format writes it (text for CSV; numbers stay numbers for XLSX)."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "ya" if value else "tidak"
-    if isinstance(value, dt.datetime):
-        return format_time(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
-
-
-class _CsvOut:
-    def __init__(self, folder: Path, private: bool) -> None:
-        self.folder, self.private = folder, private
-        folder.mkdir(parents=True, exist_ok=True)
-
-    def write(self, name: str, header: tuple[str, ...], rows: Iterator[tuple[Any, ...]]) -> int:
-        path = self.folder / f"{name}.csv"
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600 if self.private else 0o644)
-        n = 0
-        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as fh:
-            w = csv.writer(fh)
-            w.writerow(header)
-            for row in rows:
-                w.writerow(["" if c is None else (format(c, "f") if isinstance(c, Decimal) else c)
-                            for c in map(_cell, row)])
-                n += 1
-        return n
-
-    def close(self) -> None:
-        pass
-
-
-class _XlsxOut:
-    def __init__(self, path: Path, private: bool) -> None:
-        import xlsxwriter
-
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.path, self.private = path, private
-        self.book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False,
-                                                    "strings_to_formulas": False, "strings_to_urls": False})
-
-    def write(self, name: str, header: tuple[str, ...], rows: Iterator[tuple[Any, ...]]) -> int:
-        sheet = self.book.add_worksheet(name)
-        for col, title in enumerate(header):
-            sheet.write_string(0, col, title)
-        n = 0
-        for r, row in enumerate(rows, start=1):
-            for col, raw in enumerate(row):
-                value = _cell(raw)
-                if value is None:
-                    continue
-                if isinstance(value, int | float | Decimal):
-                    sheet.write_number(r, col, float(value) if isinstance(value, Decimal) else value)
-                else:
-                    sheet.write_string(r, col, str(value))
-            n = r
-        return n
-
-    def close(self) -> None:
-        self.book.close()
-        if self.private:
-            os.chmod(self.path, 0o600)
-
-
-def export_path(path: Path, identity: bool = False, reason: str | None = None, username: str | None = None) -> str:
-    """Write every table (a CSV folder, or a workbook when the path ends in .xlsx) and return a summary.
-
-    identity=True adds nama_anak, nik and catatan: only for an active section head (PermissionDenied
-    otherwise), with a reason (ValueError otherwise), for the cases of that head's unit and the units
-    below it; the export is audited once, before anything is decrypted."""
-    lang = _lang(None)
-    path = Path(path)
-    scope: list[int] | None = None
-    if identity:
-        user = Staff.objects.filter(username=username, is_active=True).first() if username else None
-        if user is None or user.role not in permissions.CAN_EXPORT_IDENTITY or user.unit_id is None:
-            raise PermissionDenied(text("identity_role", lang))
-        if not reason or not reason.strip():
-            raise ValueError(text("identity_reason", lang))
-        scope = descendant_unit_ids(user.unit_id)
-    xlsx = path.suffix.lower() == ".xlsx"
-    if xlsx:
-        _check_sheet_sizes(scope, lang)
-    if identity:
-        assert user is not None and reason is not None
-        services.audit(user.username, "export_identity", f"export:{path.name}", reason.strip(),
-                       {"format": "xlsx" if xlsx else "csv", "unit": user.unit.code if user.unit else ""})
-    out: _CsvOut | _XlsxOut = _XlsxOut(path, identity) if xlsx else _CsvOut(path, identity)
-    counts: dict[str, int] = {}
-    try:
-        with transaction.atomic():
-            if connection.vendor == "postgresql" and len(connection.atomic_blocks) == 1:
-                with connection.cursor() as c:  # one consistent snapshot for every table
-                    c.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            for table in tables.ORDER:
-                header = table.export_columns(identity)
-                counts[table.name] = out.write(table.name, header, _EXPORTERS[table.name](identity, scope))
-    finally:
-        out.close()
-    summary = ", ".join(f"{k} {v}" for k, v in counts.items())
-    done = text("export_done", lang, path=path, counts=summary)
-    if identity:
-        done += text("export_identity", lang)
-        if scope is not None:
-            done += text("export_scope", lang, unit=user.unit.code)  # type: ignore[union-attr]
-    return done
-
-
-def _check_sheet_sizes(scope: list[int] | None, lang: str) -> None:
-    sizes = {
-        "kasus": _cases(scope).count(),
-        "tindakan": Action.objects.filter(**_case_scope(scope)).count(),
-        "rujukan": Referral.objects.filter(**_case_scope(scope)).count(),
-    }
-    for name, n in sizes.items():
-        if n + 1 > XLSX_MAX_ROWS:
-            raise ValueError(text("too_many_rows", lang, table=name, n=n, max=XLSX_MAX_ROWS - 1))
-
-
-def _cases(scope: list[int] | None) -> Any:
-    return Case.objects.filter(unit_id__in=scope) if scope is not None else Case.objects.all()
-
-
-def _case_scope(scope: list[int] | None) -> dict[str, Any]:
-    return {"case__unit_id__in": scope} if scope is not None else {}
-
-
-def _unit_codes() -> dict[int, str]:
-    return dict(Unit.objects.values_list("id", "code"))
-
-
-def _usernames() -> dict[int, str]:
-    return dict(Staff.objects.values_list("id", "username"))
-
-
-def _export_unit(identity: bool, scope: list[int] | None) -> Iterator[tuple[Any, ...]]:
-    codes = _unit_codes()
-    for code, name, parent_id, region in Unit.objects.order_by("code").values_list("code", "name", "parent_id",
-                                                                                   "region_code"):
-        yield code, name, codes.get(parent_id) if parent_id else None, region
-
-
-def _export_pegawai(identity: bool, scope: list[int] | None) -> Iterator[tuple[Any, ...]]:
-    codes = _unit_codes()
-    qs = Staff.objects.exclude(unit=None).exclude(role="").order_by("username")
-    for username, full_name, unit_id, role in qs.values_list("username", "full_name", "unit_id", "role"):
-        yield username, full_name or username, codes[unit_id], role
-
-
-def _export_kasus(identity: bool, scope: list[int] | None) -> Iterator[tuple[Any, ...]]:
-    codes, users = _unit_codes(), _usernames()
-    cols = ["unit_id", "number", "child__child_key", "child__sex", "child__birth_date", "child__age_at_report",
-            "child__disability", "child__kecamatan", "category", "referral_source", "risk", "reported_at",
-            "worker_id", "consent", "closed_at", "closure_reason", "child__uid", "child__name_enc", "child__nik_enc"]
-    qs = _cases(scope).order_by("unit_id", "reported_at", "number").values_list(*cols)
-    for (unit_id, number, key, sex, born, age, disability, kecamatan, category, source, risk, reported, worker,
-         consent, closed, reason, uid, name_enc, nik_enc) in qs.iterator(chunk_size=2000):
-        person: tuple[Any, ...] = ()
-        if identity:
-            person = (keyring.decrypt_child_field(uid, "name", name_enc),
-                      keyring.decrypt_child_field(uid, "nik", nik_enc))
-        yield (codes[unit_id], number, key, *person, sex, born, age, disability, kecamatan, category, source, risk,
-               reported, users.get(worker), consent, closed, reason or None)
-
-
-def _export_tindakan(identity: bool, scope: list[int] | None) -> Iterator[tuple[Any, ...]]:
-    codes, users = _unit_codes(), _usernames()
-    cols = ["case__unit_id", "case__number", "stage", "service", "time", "staff_id", "cost", "approved_by_id",
-            "approved_at", "obstacle", "uid", "notes_enc"]
-    qs = Action.objects.filter(**_case_scope(scope)).order_by("id").values_list(*cols)
-    for unit_id, number, stage, service, time, staff, cost, approver, approved, obstacle, uid, notes in qs.iterator(
-            chunk_size=2000):
-        row = (codes[unit_id], number, stage, service or None, time, users.get(staff), cost, users.get(approver),
-               approved, obstacle or None)
-        yield (*row, keyring.decrypt_action_notes(uid, notes)) if identity else row
-
-
-def _export_rujukan(identity: bool, scope: list[int] | None) -> Iterator[tuple[Any, ...]]:
-    codes = _unit_codes()
-    qs = Referral.objects.filter(**_case_scope(scope)).order_by("id").values_list(
-        "case__unit_id", "case__number", "partner", "sent_at", "acknowledged_at", "result")
-    for unit_id, number, partner, sent, ack, result in qs.iterator(chunk_size=2000):
-        yield codes[unit_id], number, partner, sent, ack, result or None
-
-
-def _export_survei(identity: bool, scope: list[int] | None) -> Iterator[tuple[Any, ...]]:
-    codes = _unit_codes()
-    qs = SurveyResponse.objects.order_by("id").values_list("unit_id", "date", "respondent_type",
-                                                           *tables.SKM_COLUMNS)
-    for unit_id, date, respondent, *scores in qs.iterator(chunk_size=2000):
-        yield codes[unit_id], date, respondent or None, *scores
-
-
-def _export_pengaduan(identity: bool, scope: list[int] | None) -> Iterator[tuple[Any, ...]]:
-    codes = _unit_codes()
-    qs = Complaint.objects.order_by("id").values_list("unit_id", "received_at", "resolved_at", "channel", "topic")
-    for unit_id, received, resolved, channel, topic in qs.iterator(chunk_size=2000):
-        yield codes[unit_id], received, resolved, channel or None, topic or None
-
-
-def _simple(model: type[Model], fields: tuple[str, ...]) -> Callable[[bool, list[int] | None], Iterator[tuple]]:
-    def rows(identity: bool, scope: list[int] | None) -> Iterator[tuple[Any, ...]]:
-        codes = _unit_codes()
-        for unit_id, *rest in model.objects.order_by("unit_id", "year", "id").values_list("unit_id", *fields):
-            yield codes[unit_id], *rest
-    return rows
-
-
-_EXPORTERS: dict[str, Callable[[bool, list[int] | None], Iterator[tuple[Any, ...]]]] = {
-    "unit": _export_unit,
-    "pegawai": _export_pegawai,
-    "kasus": _export_kasus,
-    "tindakan": _export_tindakan,
-    "rujukan": _export_rujukan,
-    "survei": _export_survei,
-    "pengaduan": _export_pengaduan,
-    "anggaran": _simple(BudgetLine, ("year", "activity", "allocation", "realisation")),
-    "sdm": _simple(Staffing, ("year", "social_workers", "certified")),
-    "sarana": _simple(Facility, ("year", "safe_house_beds", "bed_days", "vehicles")),
-    "target": _simple(Target, ("year", "indicator", "value")),
-}

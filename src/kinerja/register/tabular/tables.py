@@ -1,15 +1,15 @@
-"""The tables of the import/export format (import-format.md), as data.
+"""The tables of the import/export format (docs/import-format.md), as data.
 
-Plain Python, shared by the reader/validator (kinerja.importing), the database side
-(kinerja.register.transfer) and anything else that writes the format (the generator), so the column
-lists exist once. Column names are the users' Indonesian ones; the model fields are English.
+Plain Python, shared by the reader and checks (reading, values, rules), the database side (writing,
+export) and anything else that writes the format (the generator), so the column lists exist once.
+Column names are the users' Indonesian ones; the model fields are English.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# Column kinds understood by kinerja.importing.parse_value.
+# Column kinds understood by kinerja.register.tabular.values.parse_value.
 TEXT, CODE, DATE, TIME, BOOL, MONEY, INT, DECIMAL, NUMBER, NIK = (
     "text", "code", "date", "time", "bool", "money", "int", "decimal", "number", "nik",
 )
@@ -25,6 +25,8 @@ class Column:
     minimum: float | None = None  # for INT, DECIMAL, NUMBER
     maximum: float | None = None
     identity: bool = False  # special personal data: only in identity exports, masked in error messages
+    quasi: bool = False  # a quasi-identifier (the birth date): only in identity exports, shown in errors
+    identifier: bool = False  # a key written as text: a number cell (digits or leading zeros lost) is refused
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,8 @@ class Table:
         return tuple(c.name for c in self.columns if c.identity)
 
     def export_columns(self, identity: bool) -> tuple[str, ...]:
-        return tuple(c.name for c in self.columns if identity or not c.identity)
+        """The columns an export writes: a default export leaves out identity and quasi-identifiers."""
+        return tuple(c.name for c in self.columns if identity or not (c.identity or c.quasi))
 
 
 def _unit(name: str = "kode_unit") -> Column:
@@ -86,12 +89,12 @@ PEGAWAI = Table("pegawai", (
 
 KASUS = Table("kasus", (
     _unit(),
-    Column("nomor_kasus", required=True, max_length=64),
-    Column("kode_anak", required=True, max_length=64),
+    Column("nomor_kasus", required=True, max_length=64, identifier=True),
+    Column("kode_anak", required=True, max_length=64, identifier=True),
     Column("nama_anak", identity=True, max_length=500),
     Column("nik", NIK, identity=True),
     Column("jenis_kelamin", CODE, required=True, vocab="jenis_kelamin"),
-    Column("tanggal_lahir", DATE),
+    Column("tanggal_lahir", DATE, quasi=True),
     Column("usia", INT, minimum=0, maximum=99),
     Column("disabilitas", BOOL),
     Column("kecamatan", max_length=100),
@@ -105,12 +108,15 @@ KASUS = Table("kasus", (
     Column("alasan_penutupan", CODE, vocab="alasan_penutupan"),
 ), key=("kode_unit", "nomor_kasus"))
 
-# Columns of kasus.csv that describe the child, not the case: equal on every case row of one child.
-CHILD_COLUMNS = ("jenis_kelamin", "tanggal_lahir", "usia", "disabilitas", "kecamatan", "nama_anak", "nik")
+# Columns of kasus.csv that belong to the child: they must not contradict across its cases (an empty
+# cell never does). The report columns are per case, as the child was at that report; the child's
+# current values are those of its latest case that states them.
+CHILD_COLUMNS = ("jenis_kelamin", "tanggal_lahir", "nama_anak", "nik")
+REPORT_COLUMNS = ("usia", "kecamatan", "disabilitas")
 
 TINDAKAN = Table("tindakan", (
     _unit(),
-    Column("nomor_kasus", required=True, max_length=64),
+    Column("nomor_kasus", required=True, max_length=64, identifier=True),
     Column("tahap", CODE, required=True, vocab="tahap"),
     Column("layanan", CODE, vocab="layanan"),
     Column("waktu", TIME, required=True),
@@ -124,7 +130,7 @@ TINDAKAN = Table("tindakan", (
 
 RUJUKAN = Table("rujukan", (
     _unit(),
-    Column("nomor_kasus", required=True, max_length=64),
+    Column("nomor_kasus", required=True, max_length=64, identifier=True),
     Column("mitra", CODE, required=True, vocab="mitra"),
     Column("dikirim_pada", TIME, required=True),
     Column("diterima_pada", TIME),
