@@ -45,7 +45,7 @@ def fill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("register", "0004_case_stage_times")]
+    dependencies = [("register", "0006_accounts_reset_code")]
 
     operations = [
         migrations.AddField("case", "age_at_report",
