@@ -414,3 +414,23 @@ def test_audit_chain_has_every_account_change_and_no_password_material(admin_cli
             ("account_password_reset", "akun:peneliti"), ("account_password_reset", "akun:peksos1"),
             ("account_reset_code_used", "akun:peksos1"), ("account_password_change", "akun:peksos1")} <= actions
     assert services.verify_audit() is None
+
+
+@pytest.mark.django_db
+def test_accounts_written_by_the_import_are_audited_as_the_operator(tmp_path):
+    """pegawai.csv creates and changes accounts in bulk (no model signals): each is still an entry."""
+    from kinerja.cli import main
+    from kinerja.register.models import AuditEntry
+
+    (tmp_path / "unit.csv").write_text("kode_unit,nama\nU1,Seksi Satu\nU2,Seksi Dua\n", encoding="utf-8")
+    (tmp_path / "pegawai.csv").write_text("username,nama,kode_unit,peran\nps_a,Peksos A,U1,pekerja_sosial\n",
+                                          encoding="utf-8")
+    assert main(["import", str(tmp_path)]) == 0
+    created = AuditEntry.objects.get(action="account_create", record="akun:ps_a")
+    assert created.username == "operator" and "pekerja_sosial" in created.detail
+    (tmp_path / "unit.csv").unlink()
+    (tmp_path / "pegawai.csv").write_text("username,nama,kode_unit,peran\nps_a,Peksos A,U2,kepala_seksi\n",
+                                          encoding="utf-8")
+    assert main(["import", str(tmp_path), "--update"]) == 0
+    actions = set(AuditEntry.objects.filter(record="akun:ps_a").values_list("action", flat=True))
+    assert {"account_create", "account_role", "account_unit"} <= actions

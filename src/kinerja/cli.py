@@ -68,11 +68,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     setup_django()
+    from kinerja.register import accounts
     from kinerja.register.tabular import writing
     from kinerja.register.tabular.reading import ImportWorkerError
 
     try:
-        result = writing.import_path(Path(args.path), update=args.update)
+        with accounts.acting_as(accounts.operator()):  # accounts in pegawai.csv are audited as the operator's
+            result = writing.import_path(Path(args.path), update=args.update)
     except ImportWorkerError as exc:  # the parsing process failed; the transaction was rolled back
         last = str(exc).strip().splitlines()[-1:] or [""]
         print("Impor gagal, tidak ada yang ditulis: proses pembaca berkas berhenti / "

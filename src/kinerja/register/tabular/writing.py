@@ -68,7 +68,7 @@ from django.db.models import F, Max, Min, Model, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
-from kinerja.register import keyring, services
+from kinerja.register import accounts, keyring, services
 from kinerja.register.models import (
     Action,
     BudgetLine,
@@ -590,11 +590,14 @@ class _Importer:
             else:
                 create.append(Staff(username=name, full_name=v["nama"], unit_id=unit_id, role=v["peran"],
                                     password=make_password(None)))
+        # bulk writes skip the account signals, so the audit chain is written here
+        before = accounts.states_by_username([u.username for u in Staff.objects.filter(pk__in=[c.pk for c in change])])
         Staff.objects.bulk_create(create)
         for user in create:
             self.users[user.username] = user.pk
         if change:
             Staff.objects.bulk_update(change, ["full_name", "unit", "role"])
+        accounts.audit_import(accounts.current_actor(), [u.username for u in create], before)
         return len(create) + len(change)
 
     # -- kasus ----------------------------------------------------------------------------------
