@@ -1,5 +1,6 @@
 """Django settings, derived entirely from kinerja.config (environment variables)."""
 
+import datetime as dt
 import os
 from pathlib import Path
 from typing import Any
@@ -161,16 +162,17 @@ def security_settings(cfg: _config.Config) -> dict[str, Any]:
         "SECURE_REFERRER_POLICY": "same-origin",
         "SECURE_CROSS_ORIGIN_OPENER_POLICY": "same-origin",
         # behind a reverse proxy that ends TLS: trust its X-Forwarded-Proto (and, for the lockout by
-        # address, the last address it adds to X-Forwarded-For); never without such a proxy, or any
-        # client could claim HTTPS or another address
+        # address, the address it appends to X-Forwarded-For: kinerja.register.signin.client_address);
+        # never without such a proxy, or any client could claim HTTPS or another address
         "SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https") if cfg.behind_proxy else None,
-        "AXES_IPWARE_PROXY_COUNT": 1 if cfg.behind_proxy else None,
-        "AXES_IPWARE_META_PRECEDENCE_ORDER": (
-            ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if cfg.behind_proxy else ("REMOTE_ADDR",)),
+        "AXES_CLIENT_IP_CALLABLE": "kinerja.register.signin.client_address",
         # lockout: after this many failed sign-ins for one account, or from one address, within the
         # lockout period, further attempts (even with the right password) are refused until it ends
         "AXES_FAILURE_LIMIT": cfg.lockout_failures,
-        "AXES_COOLOFF_TIME": cfg.lockout_minutes / 60,  # hours
+        "AXES_COOLOFF_TIME": dt.timedelta(minutes=cfg.lockout_minutes),
+        # a fixed period, so "try again in N minutes" on the lockout page holds; attempts made while
+        # locked out are refused without extending it
+        "AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT": False,
         "AXES_LOCKOUT_PARAMETERS": ["username", "ip_address"],
         "AXES_RESET_ON_SUCCESS": True,
         "AXES_LOCKOUT_CALLABLE": "kinerja.register.signin.lockout_response",

@@ -25,6 +25,17 @@ def _minutes() -> str:
     return str(int(minutes)) if minutes.is_integer() else f"{minutes:g}"
 
 
+def client_address(request: HttpRequest) -> str | None:
+    """The address a sign-in comes from, for the lockout by address. Behind a reverse proxy
+    (KINERJA_BEHIND_PROXY=1) every request comes from the proxy, so the address is the last entry of
+    X-Forwarded-For, the one the proxy appended (earlier entries are whatever the client claimed)."""
+    if settings.KINERJA.behind_proxy:
+        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+        if forwarded:
+            return forwarded[-1][:64]
+    return request.META.get("REMOTE_ADDR")
+
+
 def lockout_response(request: HttpRequest, original_response: HttpResponse | None = None,
                      credentials: dict[str, Any] | None = None) -> HttpResponse:
     """A page in the user's language (429), not a bare 403: what happened and when to try again."""
