@@ -52,5 +52,9 @@ def test_scorecard_and_api_docs_run_under_the_csp(page, users, data):  # noqa: F
     assert page.locator(".swagger-ui .opblock").count() > 5
     assert "Kinerja API" in page.inner_text(".swagger-ui .info")
 
+    # the Django admin's own pages run under the same policy
+    page.goto(page.base_url + "/admin/login/")
+    page.wait_for_selector("#login-form")
+
     assert _csp_violations(seen) == []
     assert seen["errors"] == [] and seen["failed"] == [] and seen["outside"] == []

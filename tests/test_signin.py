@@ -150,6 +150,13 @@ def test_lockout_page_in_english(client, users):
     assert "Too many failed sign-ins" in resp.content.decode()
 
 
+def test_the_test_clients_login_still_works(client, users):
+    """client.login() (no request) signs in; force_login too; the lockout still applies to views."""
+    assert client.login(username="kasi", password=PASSWORD) is True
+    assert client.get("/").status_code == 200
+    assert Client().login(username="kasi", password="salah-sekali") is False
+
+
 # -- idle timeout --------------------------------------------------------------------------------
 def test_a_session_ends_after_the_idle_time_and_slides_while_used(client, users, clock, settings):
     idle = dt.timedelta(minutes=settings.KINERJA.session_idle_minutes)
