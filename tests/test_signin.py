@@ -142,6 +142,18 @@ def test_behind_a_proxy_the_address_is_the_one_the_proxy_appended(settings):
     assert client_address(RequestFactory().post("/masuk/", REMOTE_ADDR="10.4.4.4")) == "10.4.4.4"
 
 
+def test_lockouts_cannot_be_cleared_in_the_admin(client, users):
+    """Deleting attempt records in /admin/ would be an unaudited unlock: axes is not in the admin."""
+    from axes.models import AccessAttempt
+    from django.contrib import admin
+
+    assert not admin.site.is_registered(AccessAttempt)
+    users["admin"].is_staff = True
+    users["admin"].save(update_fields=["is_staff"])
+    client.force_login(users["admin"])
+    assert client.get("/admin/axes/accessattempt/").status_code == 404
+
+
 def test_lockout_page_in_english(client, users):
     client.cookies["django_language"] = "en"
     for _ in range(6):

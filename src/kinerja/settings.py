@@ -179,6 +179,8 @@ def security_settings(cfg: _config.Config) -> dict[str, Any]:
         # attempted user names and addresses are kept; passwords never (axes masks them)
         "AXES_SENSITIVE_PARAMETERS": ["password"],
         "AXES_VERBOSE": False,
+        # not in /admin/: clearing a lockout is the operator's audited `kinerja unlock`
+        "AXES_ENABLE_ADMIN": False,
     }
     return values
 
