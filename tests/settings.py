@@ -28,3 +28,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast in 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # a real file (not :memory:), so encryption-at-rest scans and backups read actual bytes
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-kinerja.sqlite3")}  # noqa: F405
+
+# django-axes needs the request in authenticate(); the test client's login() has none (see the module)
+AUTHENTICATION_BACKENDS = ["tests.signin_backend.LockoutBackend", "django.contrib.auth.backends.ModelBackend"]

@@ -64,3 +64,50 @@ def test_migrate_backs_up_sqlite_before_applying(tmp_path, monkeypatch):
     assert r.returncode == 0, r.stderr
     backups = list((tmp_path / "backups").glob("sebelum-migrasi-*.sqlite3"))
     assert len(backups) == 1 and backups[0].read_bytes().startswith(b"SQLite format 3")
+
+
+def test_database_keys_and_backups_are_owner_only(tmp_path):
+    """`kinerja init` and `kinerja backup` as an operator runs them: every data file is 0600, the data
+    folder 0700, whatever the process umask."""
+    import os
+    import stat
+    import subprocess
+    import sys
+
+    data = tmp_path / "data"
+    env = dict(os.environ, KINERJA_DATA_DIR=str(data), DJANGO_SETTINGS_MODULE="kinerja.settings")
+    env.pop("KINERJA_DATABASE_URL", None)
+    old = os.umask(0o022)  # the usual umask: files would be 0644 unless made private
+    try:
+        run = lambda *a: subprocess.run([sys.executable, "-m", "kinerja", *a], env=env,  # noqa: E731
+                                        capture_output=True, text=True, timeout=300)
+        assert run("init").returncode == 0
+        r = run("backup", str(tmp_path / "cadangan" / "kinerja.bak"))
+        assert r.returncode == 0, r.stderr
+        r = run("rotate-key")  # writes the key file
+        assert r.returncode == 0, r.stderr
+    finally:
+        os.umask(old)
+    mode = lambda p: stat.S_IMODE(p.stat().st_mode)  # noqa: E731
+    assert mode(data) == 0o700
+    files = [data / "kinerja.sqlite3", data / "keys.json", data / "secret_key", tmp_path / "cadangan" / "kinerja.bak"]
+    files += [p for p in data.glob("kinerja.sqlite3-*")]  # -wal and -shm while they exist
+    for path in files:
+        assert path.is_file() and mode(path) == 0o600, (path, oct(mode(path)))
+    assert (tmp_path / "cadangan" / "kinerja.bak").read_bytes().startswith(b"SQLite format 3")
+    assert mode(tmp_path / "cadangan") == 0o700
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_backup_file_is_0600_on_either_backend(tmp_path, units):
+    import os
+    import stat
+
+    from kinerja.register import database
+
+    old = os.umask(0o022)
+    try:
+        target = database.backup(tmp_path / "cadangan.bak")
+    finally:
+        os.umask(old)
+    assert target.stat().st_size > 0 and stat.S_IMODE(target.stat().st_mode) == 0o600

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests import factories
 from tests.browser import page  # noqa: F401  (fixture)
@@ -26,7 +27,8 @@ def test_log_in_filter_open_case_and_reveal(page, units, users):  # noqa: F811
     assert page.locator("table.cases tbody tr").count() == 2
 
     page.fill("input[name=q]", "0042")  # htmx swaps the rows without reloading
-    page.wait_for_function("document.querySelectorAll('table.cases tbody tr').length === 1")
+    # a locator wait, not wait_for_function: that evaluates a string, which the page's CSP forbids
+    expect(page.locator("table.cases tbody tr")).to_have_count(1)
     assert "Putri" not in page.content()
 
     page.click("text=2021/0042")

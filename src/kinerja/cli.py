@@ -293,6 +293,34 @@ def cmd_audit_checkpoint(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    """Django's system checks with --deploy for these settings: what a production server needs
+    (HTTPS cookies and HSTS with KINERJA_HTTPS=1, a strong secret key, debug off)."""
+    setup_django(migrate=False)
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    try:
+        call_command("check", deploy=True, fail_level=args.fail_level)
+    except SystemCheckError as exc:
+        print(str(exc), file=sys.stderr)
+        print("Pemeriksaan gagal / check failed", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_unlock(args: argparse.Namespace) -> int:
+    setup_django()
+    from kinerja.register import signin
+
+    if not args.username and not args.address:
+        print("Sebutkan nama pengguna atau --address / name a username or --address", file=sys.stderr)
+        return 2
+    count = signin.unlock(username=args.username, address=args.address)
+    print(f"Dibuka / unlocked: {args.username or args.address} ({count} records)")
+    return 0
+
+
 def cmd_rotate_key(args: argparse.Namespace) -> int:
     setup_django()
     from kinerja.register import services
@@ -486,6 +514,12 @@ def build_parser() -> argparse.ArgumentParser:
              "--unit takes).")
     sp.add_argument("--cases", action="store_true", help="add the number of cases of each unit and its subtree")
     sp.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    sp = add("check", cmd_check, "Run Django's deployment checks on these settings; non-zero exit on a problem.")
+    sp.add_argument("--fail-level", default="WARNING", choices=["ERROR", "WARNING"],
+                    help="lowest level that fails the check (default WARNING)")
+    sp = add("unlock", cmd_unlock, "Clear a sign-in lockout (failed attempts) of an account or an address; audited.")
+    sp.add_argument("username", nargs="?", help="the locked-out account")
+    sp.add_argument("--address", help="the locked-out IP address")
 
     for register in _extensions():
         register(sub, add)
@@ -510,8 +544,14 @@ def _need_sub(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from kinerja.config import ConfigError
+
     args = build_parser().parse_args(argv)
-    return int(args.handler(args) or 0)
+    try:
+        return int(args.handler(args) or 0)
+    except ConfigError as exc:  # a KINERJA_* setting with a bad value: its message, not a traceback
+        print(exc.message, file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

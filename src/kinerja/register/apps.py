@@ -8,4 +8,4 @@ class RegisterConfig(AppConfig):
     verbose_name = _("Case register")
 
     def ready(self) -> None:
-        from kinerja.register import accounts, signals  # noqa: F401  (connect the receivers)
+        from kinerja.register import accounts, signals, signin  # noqa: F401  (connect the receivers)

@@ -18,6 +18,8 @@ from django.core.management import call_command
 from django.db import connection, connections
 from django.db.migrations.executor import MigrationExecutor
 
+from kinerja.config import private_dir, private_file
+
 
 class DatabaseError(RuntimeError):
     pass
@@ -63,13 +65,18 @@ def ensure_migrated() -> None:
 
 def backup(target: Path) -> Path:
     """SQLite: the online backup API (consistent while the app runs). PostgreSQL: pg_dump -Fc.
-    The encryption keys are NOT in the backup: keep the key file safe separately."""
+    The encryption keys are NOT in the backup: keep the key file safe separately.
+    The file is owner-only (0600) from its creation: it holds the encrypted register and the
+    pseudonyms in the clear."""
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.parent.exists():
+        private_dir(target.parent)
+    private_file(target)  # created 0600 before SQLite or pg_dump writes into it (both keep the mode)
     if is_sqlite():
         _sqlite_copy(_sqlite_path(), str(target))
     else:
         _run(["pg_dump", "--format=custom", "--no-owner", "--file", str(target), _pg_dbname()])
+    private_file(target)
     print(
         f"Catatan: berkas kunci {settings.KINERJA.key_file} tidak termasuk dalam cadangan; simpan terpisah.\n"
         f"Note: the key file {settings.KINERJA.key_file} is not in the backup; keep it safe separately.",
