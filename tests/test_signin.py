@@ -345,3 +345,28 @@ def test_api_post_needs_the_csrf_token_of_a_real_sign_in(users, sample):
     hits = accepted.json()
     assert hits and all("anggar" in h["cuplikan"].lower() for h in hits)
     assert accepted["Cache-Control"] == "no-store"
+
+
+def test_a_locked_out_account_is_refused_with_the_right_one_time_code(client, users):
+    """The one-time-code page counts its failures and honours a lockout like the password page."""
+    from kinerja.register import accounts
+
+    user = users["evaluator"]
+    with accounts.acting_as(accounts.operator()):
+        code, _ = accounts.reset_password(accounts.operator(), user)
+    for _ in range(5):
+        resp = client.post("/masuk/kode/", {"username": user.username, "code": "SALAHSALAH22"}, REMOTE_ADDR="10.1.1.2")
+    assert resp.status_code == 429 and len(_lockouts()) == 1
+    resp = client.post("/masuk/kode/", {"username": user.username, "code": code}, REMOTE_ADDR="10.1.1.2")
+    assert resp.status_code == 429 and not _signed_in(client)
+    user.refresh_from_db()
+    assert user.reset_code_hash  # the code was not spent by the refused attempt
+
+
+def test_the_right_one_time_code_signs_in_below_the_limit(client, users):
+    from kinerja.register import accounts
+
+    user = users["evaluator"]
+    code, _ = accounts.reset_password(accounts.operator(), user)
+    resp = client.post("/masuk/kode/", {"username": user.username, "code": code}, REMOTE_ADDR="10.1.1.3")
+    assert resp.status_code == 302 and _signed_in(client)

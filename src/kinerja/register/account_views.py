@@ -5,6 +5,7 @@ sign-in, so sign-in throttling counts them too."""
 
 from __future__ import annotations
 
+from axes.handlers.proxy import AxesProxyHandler
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_backends, signals
@@ -31,6 +32,12 @@ class CodeSignInForm(forms.Form):
     def clean(self):  # type: ignore[no-untyped-def]
         username, code = self.cleaned_data.get("username"), self.cleaned_data.get("code")
         if username and code:
+            credentials = {"username": username}
+            if self.request is not None and not AxesProxyHandler.is_allowed(self.request, credentials):
+                # locked out: the right code is refused like the right password (the lockout page follows)
+                self.request.axes_locked_out = True
+                self.request.axes_credentials = credentials
+                raise forms.ValidationError(_("Sign-in locked"), code="locked")
             try:
                 user = accounts.sign_in_with_code(username, code)
             except accounts.AccountError as exc:
