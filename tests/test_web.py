@@ -198,3 +198,21 @@ def test_same_nik_selector_scopes_by_the_users_units(users, data, twins):
     assert selectors.same_nik_for(users["other_kasi"], twins["away"]) == ([], True)
     assert selectors.same_nik_for(users["pimpinan"], data["child"]) == ([], False)
     assert selectors.same_nik_for(users["evaluator"], data["child"]) == ([], False)
+
+
+def test_a_returning_child_is_shown_with_each_case_s_own_age(units):
+    """The age on a case comes from that case's report (a child who comes back has an age per case),
+    carried forward to today; the child record keeps only the latest."""
+    import datetime as dt
+
+    from kinerja.register import selectors
+
+    kid = factories.child(units["seksi"], age=15)  # the child's current value: the latest case's
+    first = factories.case(units["seksi"], child_obj=kid, reported=dt.datetime(2018, 3, 1, 3, tzinfo=dt.UTC),
+                           age_at_report=11)
+    later = factories.case(units["seksi"], child_obj=kid, reported=dt.datetime(2022, 3, 1, 3, tzinfo=dt.UTC),
+                           age_at_report=15)
+    on = dt.date(2022, 6, 1)
+    assert selectors.case_child_label(first, on).endswith(", 15 th")  # 11 in March 2018, four birthdays later
+    assert selectors.case_child_label(later, on).endswith(", 15 th")
+    assert selectors.case_child_label(first, dt.date(2018, 6, 1)).endswith(", 11 th")

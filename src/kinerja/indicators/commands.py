@@ -17,7 +17,7 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any, TextIO
 
-from kinerja import choices
+from kinerja import choices, numbers
 
 TEXT: dict[str, dict[str, str]] = {
     "id": {
@@ -60,15 +60,8 @@ def _language() -> str:
 
 
 def fmt_number(value: Any, lang: str, integer: bool = False) -> str:
-    """Two decimals (counts without), grouped the way the language writes numbers."""
-    if value is None:
-        return TEXT[lang]["na"]
-    if isinstance(value, str):  # a suppressed cell ("<5", "*") is shown as it is
-        return value
-    text = f"{value:,.0f}" if integer else f"{float(value):,.2f}"
-    if lang == "id":
-        text = text.replace(",", "_").replace(".", ",").replace("_", ".")
-    return text
+    """Through the one formatter (kinerja.numbers): two decimals rounded half up, counts without."""
+    return numbers.format_number(value, lang, "count" if integer else "decimal")
 
 
 def _table(rows: list[list[str]], out: TextIO, right: set[int] | None = None) -> None:

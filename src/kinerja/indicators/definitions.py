@@ -51,6 +51,13 @@ class Measure:
     def unit_label(self, lang: str = "id") -> str:
         return self.unit.en if lang.startswith("en") else self.unit.id
 
+    @property
+    def number_kind(self) -> str:
+        """How kinerja.numbers shows its values to people: counts whole, rupiah as money."""
+        if self.integer:
+            return "count"
+        return "money" if self.unit == RUPIAH else "decimal"
+
 
 STAGE_PAIRS: tuple[tuple[str, str], ...] = (
     ("pendekatan_awal", "asesmen"),

@@ -27,7 +27,7 @@ class CaseOut(Schema):
 def _out(case) -> CaseOut:  # type: ignore[no-untyped-def]
     return CaseOut(
         id=case.pk, nomor_kasus=case.number, unit=case.unit.code,
-        anak=selectors.child_label(case.child, first_report=case.reported_at.date()),
+        anak=selectors.case_child_label(case),
         kategori=case.category, tingkat_risiko=case.risk, dilaporkan_pada=case.reported_at,
         ditutup_pada=case.closed_at, alasan_penutupan=case.closure_reason,
     )

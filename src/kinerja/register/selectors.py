@@ -41,9 +41,14 @@ def cases_for(user: Staff) -> QuerySet[Case]:
     return qs.none()
 
 
-def child_label(child: Child, on: dt.date | None = None, first_report: dt.date | None = None) -> str:
-    on = on or timezone.localdate()
-    age = identity.age_on(child.birth_date, child.age_at_report, first_report, on)
+def case_child_label(case: Case, on: dt.date | None = None) -> str:
+    """The child as shown on one case: the age comes from the birth date, else from the age recorded
+    at this case's report, carried forward from its WIB report date (a child who comes back has an
+    age per case; the child record keeps only the latest)."""
+    child = case.child
+    age_at_report = case.age_at_report if case.age_at_report is not None else child.age_at_report
+    reported = timezone.localdate(case.reported_at)
+    age = identity.age_on(child.birth_date, age_at_report, reported, on or timezone.localdate())
     return identity.display(child.pseudonym, child.initials, age, get_language() or "id")
 
 

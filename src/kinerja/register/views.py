@@ -49,7 +49,7 @@ def case_list(request):  # type: ignore[no-untyped-def]
         qs = qs.filter(closed_at__isnull=False)
     page = Paginator(qs, 25).get_page(request.GET.get("hal"))
     rows = [
-        {"case": c, "child": selectors.child_label(c.child, first_report=c.reported_at.date()),
+        {"case": c, "child": selectors.case_child_label(c),
          "category": vocab.KATEGORI.label(c.category, request.LANGUAGE_CODE),
          "risk": vocab.TINGKAT_RISIKO.label(c.risk, request.LANGUAGE_CODE),
          "closure": vocab.ALASAN_PENUTUPAN.label(c.closure_reason, request.LANGUAGE_CODE) if c.closure_reason else ""}
@@ -74,7 +74,7 @@ def _case_context(request, pk: int) -> dict:  # type: ignore[no-untyped-def]
     ]
     return {
         "case": case,
-        "child": selectors.child_label(case.child, first_report=case.reported_at.date()),
+        "child": selectors.case_child_label(case),
         "category": vocab.KATEGORI.label(case.category, lang),
         "source": vocab.SUMBER_RUJUKAN.label(case.referral_source, lang),
         "risk": vocab.TINGKAT_RISIKO.label(case.risk, lang),
