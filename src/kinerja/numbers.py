@@ -22,7 +22,7 @@ def _grouped(text: str, lang: str) -> str:
     """'1234567.50' -> '1.234.567,50' (id) or '1,234,567.50' (en)."""
     sign = "-" if text.startswith("-") else ""
     whole, _, frac = text.lstrip("-").partition(".")
-    groups = []
+    groups: list[str] = []
     while len(whole) > 3:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]
