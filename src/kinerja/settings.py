@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "csp",
+    "simple_history",
     "kinerja.register",
     "kinerja.dashboard",
     "kinerja.evidence",

@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from kinerja import vocab
 
@@ -20,6 +21,16 @@ def _choices(v: vocab.Vocabulary) -> list[tuple[str, str]]:
 def _in(field: str, v: vocab.Vocabulary, blank: bool = False) -> Q:
     q = Q(**{f"{field}__in": list(v.codes)})
     return q | Q(**{field: ""}) if blank else q
+
+
+class IdentityChangedHistory(models.Model):
+    """Base of the history rows of records with encrypted fields: those values never enter the
+    history tables (excluded_fields); this flag says that they changed in that write."""
+
+    identity_changed = models.BooleanField(default=False)
+
+    class Meta:
+        abstract = True
 
 
 class Unit(models.Model):
@@ -121,6 +132,11 @@ class Case(models.Model):
     first_intervensi = models.DateTimeField(_("first intervention"), null=True, editable=False)
     first_terminasi = models.DateTimeField(_("first termination"), null=True, editable=False)
     plan_approved_at = models.DateTimeField(_("case plan first approved"), null=True, editable=False)
+    # raised by every write service (kinerja.register.casework) with a conditional UPDATE: a second
+    # save from an older form is refused, never a silent overwrite
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
+    history = HistoricalRecords(excluded_fields=["first_pendekatan_awal", "first_asesmen", "first_rencana_intervensi",
+                                                 "first_intervensi", "first_terminasi", "plan_approved_at"])
 
     # stage -> the derived field holding its first time
     FIRST_FIELDS = {stage: f"first_{stage}" for stage in
@@ -195,6 +211,8 @@ class Action(_OfCase):
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     obstacle = models.CharField(_("obstacle"), max_length=32, blank=True, choices=_choices(vocab.KENDALA))
     notes_enc = models.BinaryField(null=True, editable=False)
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
+    history = HistoricalRecords(excluded_fields=["notes_enc"], bases=[IdentityChangedHistory])
 
     class Meta:
         verbose_name = _("action")
@@ -236,6 +254,8 @@ class Referral(_OfCase):
     sent_at = models.DateTimeField(_("sent at"))
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     result = models.CharField(_("result"), max_length=20, blank=True, choices=_choices(vocab.HASIL_RUJUKAN))
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("referral")
@@ -249,6 +269,63 @@ class Referral(_OfCase):
             models.Index(fields=["case", "sent_at", "acknowledged_at", "result"], name="referral_case_cover"),
             models.Index(fields=["unit", "sent_at", "acknowledged_at", "result"], name="referral_unit_cover"),
         ]
+
+
+class Approval(models.Model):
+    """A case plan or a closure put to the section head, and the decision: approved, or returned with
+    a comment. The comment is free text, so it is encrypted like an action's notes."""
+
+    PLAN, CLOSURE = "rencana", "penutupan"
+    KINDS = [(PLAN, _("case plan")), (CLOSURE, _("closure"))]
+    APPROVED, RETURNED = "disetujui", "dikembalikan"
+    DECISIONS = [(APPROVED, _("approved")), (RETURNED, _("returned"))]
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="persetujuan")
+    kind = models.CharField(_("kind"), max_length=12, choices=KINDS)
+    action = models.ForeignKey(Action, null=True, blank=True, on_delete=models.CASCADE, related_name="persetujuan")
+    proposed_by = models.ForeignKey(Staff, null=True, on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField(_("proposed at"))
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)  # a closure's proposed time
+    closure_reason = models.CharField(_("closure reason"), max_length=32, blank=True,
+                                      choices=_choices(vocab.ALASAN_PENUTUPAN))
+    decision = models.CharField(_("decision"), max_length=12, blank=True, choices=DECISIONS)
+    decided_by = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    comment_enc = models.BinaryField(null=True, editable=False)
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
+    history = HistoricalRecords(excluded_fields=["comment_enc"], bases=[IdentityChangedHistory])
+
+    class Meta:
+        verbose_name = _("approval")
+        ordering = ["proposed_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=["rencana", "penutupan"]), name="approval_kind_valid"),
+            models.CheckConstraint(condition=Q(decision__in=["", "disetujui", "dikembalikan"]),
+                                   name="approval_decision_valid"),
+            models.CheckConstraint(condition=Q(decision="") | (Q(decided_by__isnull=False) & Q(decided_at__isnull=False)),
+                                   name="approval_decision_has_decider"),
+            models.CheckConstraint(condition=~Q(kind="penutupan") | (Q(closed_at__isnull=False) & ~Q(closure_reason="")),
+                                   name="approval_closure_has_time_and_reason"),
+        ]
+        indexes = [models.Index(fields=["case", "decision"], name="approval_case_decision")]
+
+
+class ApiToken(models.Model):
+    """A personal API token. Only its SHA-256 is stored: the token itself is shown once to its owner,
+    and nobody else (the admin included) can read it back."""
+
+    user = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(max_length=12)  # the first characters, so the owner can tell tokens apart
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        ordering = ["-created_at", "pk"]
 
 
 _SKM = [f"u{i}" for i in range(1, 10)]

@@ -269,6 +269,9 @@ def rotate_keys() -> tuple[str, int]:
         from kinerja.evidence.services import reencrypt_evidence
 
         count += reencrypt_evidence()  # source texts and memos of the evidence workspace
+        from kinerja.register.casework import reencrypt_comments
+
+        count += reencrypt_comments()  # approval comments
         # the key file changes only after every ciphertext was re-encrypted in this transaction
         ring.save()
     audit("system", "rotate_key", f"key:{new_id}", "", {"records": count})

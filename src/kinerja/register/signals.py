@@ -26,3 +26,19 @@ def action_saved(sender: type[Action], instance: Action, update_fields: Any = No
 @receiver(post_delete, sender=Action, dispatch_uid="kinerja_action_deleted")
 def action_deleted(sender: type[Action], instance: Action, **_: Any) -> None:
     refresh_stage_times(Case.objects.filter(pk=instance.case_id))
+
+
+def _flag_identity_change(sender: Any, instance: Any, history_instance: Any, **_: Any) -> None:
+    """History rows keep no encrypted value (excluded_fields); the write services mark the record
+    with `_identity_changed` when its notes or comment changed, and the row says only that."""
+    if hasattr(history_instance, "identity_changed"):
+        history_instance.identity_changed = bool(getattr(instance, "_identity_changed", False))
+
+
+def _connect_history_flags() -> None:
+    from simple_history.signals import pre_create_historical_record
+
+    pre_create_historical_record.connect(_flag_identity_change, dispatch_uid="kinerja_history_identity_flag")
+
+
+_connect_history_flags()
