@@ -63,7 +63,20 @@ ROUTES: dict[str, Route] = {
     "i18n/setlang/": Route(S(302, 302, 302, 302, 302, 302)),
     "": Route(S(LOGIN, 200, 200, 200, 200, 200)),  # the case list: empty for evaluator and admin
     "kasus/<int:pk>/": Route(S(LOGIN, 200, 200, 200, 404, 404)),
-    "kasus/<int:pk>/identitas/": Route(S(LOGIN, 405, 405, 405, 405, 405)),  # a reveal is a POST with a reason
+    "kasus/<int:pk>/identitas/": Route(S(LOGIN, 302, 302, 302, 404, 404)),  # a GET goes back to the case page
+    # case work: a GET of a form's address goes back to the case page; pages of their own are 200
+    "kasus/baru/": Route(S(LOGIN, 200, 200, 403, 403, 403)),
+    "kasus/<int:pk>/tindakan/": Route(S(LOGIN, 302, 302, 302, 404, 404)),
+    "kasus/<int:pk>/tindakan/<int:tid>/koreksi/": Route(S(LOGIN, 200, 200, 403, 403, 403)),
+    "kasus/<int:pk>/rencana/": Route(S(LOGIN, 302, 302, 302, 404, 404)),
+    "kasus/<int:pk>/rujukan/": Route(S(LOGIN, 302, 302, 302, 404, 404)),
+    "kasus/<int:pk>/rujukan/<int:rid>/": Route(S(LOGIN, 302, 302, 302, 404, 404)),
+    "kasus/<int:pk>/persetujuan/<int:aid>/": Route(S(LOGIN, 302, 302, 302, 404, 404)),
+    "kasus/<int:pk>/penutupan/": Route(S(LOGIN, 302, 302, 302, 404, 404)),
+    "kasus/<int:pk>/petugas/": Route(S(LOGIN, 302, 302, 302, 404, 404)),
+    "kasus/<int:pk>/koreksi/": Route(S(LOGIN, 200, 200, 403, 403, 403)),
+    "token-api/": Route(S(LOGIN, 200, 200, 200, 200, 200)),
+    "token-api/<int:tid>/cabut/": Route(S(LOGIN, 302, 302, 302, 302, 302)),
     "kinerja/": Route(S(LOGIN, 200, 200, 200, 200, 403), {"tahun": 2020, "ukuran": "kasus_masuk"}, aggregate=True),
     # the API's own pages
     "api/openapi.json": Route(S(200, 200, 200, 200, 200, 200)),
@@ -72,6 +85,25 @@ ROUTES: dict[str, Route] = {
     # API operations
     "GET /api/kasus/": Route(S(401, 200, 200, 200, 200, 200)),
     "GET /api/kasus/{case_id}": Route(S(401, 200, 200, 200, 404, 404)),
+    # case work through the API: bodies that reach the services (201/200 where the role may; the
+    # PATCH of the case runs before the assignment, which so names version 2)
+    "POST /api/kasus/": Route(S(401, 201, 201, 403, 403, 403), body={
+        "nomor_kasus": "W-2020-1", "kategori": "kekerasan", "sumber_rujukan": "kepolisian",
+        "tingkat_risiko": "sedang", "jenis_kelamin": "P"}),
+    "PATCH /api/kasus/{case_id}": Route(S(401, 200, 200, 403, 404, 404), body={"versi": 1, "kecamatan": "Sail"}),
+    "POST /api/kasus/{case_id}/petugas": Route(S(401, 403, 200, 403, 404, 404),
+                                                body={"versi": 2, "peksos": "peksos2"}),
+    "POST /api/kasus/{case_id}/tindakan": Route(S(401, 201, 201, 403, 404, 404),
+                                                 body={"tahap": "asesmen", "waktu": "2020-03-02T10:00"}),
+    "PATCH /api/kasus/tindakan/{action_id}": Route(S(401, 200, 200, 403, 404, 404), body={"versi": 1, "biaya": 1000}),
+    "POST /api/kasus/{case_id}/rujukan": Route(S(401, 201, 201, 403, 404, 404), body={"mitra": "uptd_ppa"}),
+    "PATCH /api/kasus/rujukan/{referral_id}": Route(S(401, 200, 200, 403, 404, 404),
+                                                     body={"versi": 1, "diterima_pada": "2020-03-03T10:00"}),
+    "POST /api/kasus/{case_id}/rencana": Route(S(401, 201, 201, 403, 404, 404), body={"catatan": "rencana"}),
+    "POST /api/kasus/{case_id}/penutupan": Route(S(401, 201, 201, 403, 404, 404),
+                                                  body={"alasan_penutupan": "tujuan_tercapai"}),
+    "POST /api/kasus/persetujuan/{approval_id}": Route(S(401, 403, 200, 403, 403, 403),
+                                                        body={"versi": 1, "setuju": True}),
     "GET /api/indikator/measures": Route(S(401, 200, 200, 200, 200, 403), {**YEAR, "unit": "{unit}"},
                                          aggregate=True),
     "GET /api/indikator/scorecard": Route(S(401, 200, 200, 200, 200, 403), {**YEAR, "unit": "{unit}"},
@@ -203,7 +235,17 @@ def world(units, users, sample):
     users["admin"].save()
     from kinerja.evidence.models import Source
 
-    return {"case": case, "uid": str(Source.objects.order_by("pk").first().uid), "unit": seksi.code}
+    from kinerja.register.models import ApiToken, Approval, Referral
+
+    referral = Referral.objects.create(case=case, partner="uptd_ppa", sent_at=wib(2020, 3, 2))
+    plan = act(case, "rencana_intervensi", wib(2020, 3, 3))
+    approval = Approval.objects.create(case=case, kind="rencana", action=plan, proposed_by=users["peksos"],
+                                       proposed_at=wib(2020, 3, 3))
+    token = ApiToken.objects.create(user=users["admin"], name="walk", prefix="knj_walk", key_hash="0" * 64,
+                                    created_at=wib(2020, 3, 3))
+    return {"case": case, "uid": str(Source.objects.order_by("pk").first().uid), "unit": seksi.code,
+            "action": case.tindakan.order_by("pk").first(), "referral": referral, "approval": approval,
+            "token": token}
 
 
 def _fill(route: str, w: dict[str, Any]) -> str:
@@ -222,6 +264,10 @@ def _fill(route: str, w: dict[str, Any]) -> str:
     path = path.replace("<id>", str(w["case"].worker.pk))
     path = path.replace("^(?P<app_label>auth|register)/$", "register/").replace("(?P<url>.*)$", "tidak-ada/")
     path = path.replace("<int:pk>", str(w["case"].pk)).replace("{case_id}", str(w["case"].pk))
+    path = path.replace("<int:tid>/koreksi", f"{w['action'].pk}/koreksi").replace("{action_id}", str(w["action"].pk))
+    path = path.replace("<int:rid>", str(w["referral"].pk)).replace("{referral_id}", str(w["referral"].pk))
+    path = path.replace("<int:aid>", str(w["approval"].pk)).replace("{approval_id}", str(w["approval"].pk))
+    path = path.replace("<int:tid>", str(w["token"].pk))
     return path.replace("{uid}", w["uid"])
 
 

@@ -76,7 +76,7 @@ class _Errors:
     def __init__(self) -> None:
         self.errors: Messages = {}
 
-    def rule(self, field: str, rule: str, **params: Any) -> None:
+    def rule(self, field: str, rule: str, /, **params: Any) -> None:
         self.errors.setdefault(field, []).append(messages.MESSAGES[rule] if not params else (
             messages.rule_text(rule, "id", **params), messages.rule_text(rule, "en", **params)))
 

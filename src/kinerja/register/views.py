@@ -7,14 +7,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from kinerja import vocab
-from kinerja.register import keyring, limits, permissions, selectors, services
+from kinerja.register import casework_views, keyring, limits, permissions, selectors, services
 
 
 def _list_input_error(q: str, page: str | None) -> str:
@@ -61,7 +61,8 @@ def case_list(request):  # type: ignore[no-untyped-def]
                                       "can_see_cases": role in permissions.CAN_SEE_CASES})
 
 
-def _case_context(request, pk: int) -> dict:  # type: ignore[no-untyped-def]
+def _case_context(request, pk: int, bound: dict | None = None) -> dict:  # type: ignore[no-untyped-def]
+    """The case page; `bound` holds the case-work forms of a refused write (casework_views)."""
     case = get_object_or_404(selectors.cases_for(request.user), pk=pk)
     lang = request.LANGUAGE_CODE
     same_nik, same_nik_elsewhere = selectors.same_nik_for(request.user, case.child)
@@ -88,6 +89,7 @@ def _case_context(request, pk: int) -> dict:  # type: ignore[no-untyped-def]
         "can_reveal": permissions.role_of(request.user) in permissions.CAN_REVEAL,
         "same_nik": [c.pseudonym + " (" + c.unit.code + ")" for c in same_nik],
         "same_nik_elsewhere": same_nik_elsewhere,
+        **casework_views.page_context(request, case, bound),
     }
 
 
@@ -99,8 +101,12 @@ def case_detail(request, pk: int):  # type: ignore[no-untyped-def]
 @never_cache
 @sensitive_post_parameters()
 @login_required
-@require_http_methods(["POST"])
+@require_http_methods(["GET", "POST"])
 def reveal_identity(request, pk: int):  # type: ignore[no-untyped-def]
+    """A reveal is a POST with a reason; a GET (a reload, a bookmark) goes back to the case page."""
+    if request.method != "POST":
+        get_object_or_404(selectors.cases_for(request.user), pk=pk)
+        return redirect("case-detail", pk=pk)
     ctx = _case_context(request, pk)
     case = ctx["case"]
     reason = request.POST.get("alasan", "")
@@ -118,4 +124,7 @@ def reveal_identity(request, pk: int):  # type: ignore[no-untyped-def]
     for row in ctx["actions"]:
         if row["has_notes"]:
             row["notes"] = keyring.decrypt_action_notes(row["a"].uid, row["a"].notes_enc)
+    for row in ctx["timeline"]:
+        if row["ev"].kind == "tindakan" and row["ev"].record.notes_enc is not None:
+            row["notes"] = keyring.decrypt_action_notes(row["ev"].record.uid, row["ev"].record.notes_enc)
     return render(request, "kinerja/case_detail.html", ctx)
