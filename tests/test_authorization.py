@@ -234,7 +234,6 @@ def world(units, users, sample):
     users["admin"].is_staff = True  # as `kinerja user` makes an admin
     users["admin"].save()
     from kinerja.evidence.models import Source
-
     from kinerja.register.models import ApiToken, Approval, Referral
 
     referral = Referral.objects.create(case=case, partner="uptd_ppa", sent_at=wib(2020, 3, 2))

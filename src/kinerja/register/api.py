@@ -17,7 +17,20 @@ from kinerja.register import casework, limits, permissions, selectors
 from kinerja.register.models import Action as ActionRecord
 from kinerja.register.models import Approval, Case, Referral
 
-router = Router(tags=["kasus"])
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer knj_...`: a personal token (made on the token page); no CSRF, as no
+    browser sends it on its own."""
+
+    def authenticate(self, request, token):  # type: ignore[no-untyped-def]
+        return casework.user_for_token(token)
+
+
+WRITE_AUTH = [TokenAuth(), django_auth]
+
+
+# every operation, reads included, takes the session (with CSRF for writes) or a personal token
+router = Router(tags=["kasus"], auth=WRITE_AUTH)
 
 
 class CaseOut(Schema):
@@ -58,17 +71,6 @@ def get_case(request, case_id: Path[int, P(ge=1, le=limits.MAX_ID)]):  # type: i
 
 
 # -- writes (kinerja.register.casework): session with CSRF, or a personal token ------------------
-class TokenAuth(HttpBearer):
-    """`Authorization: Bearer knj_...`: a personal token (made on the token page); no CSRF, as no
-    browser sends it on its own."""
-
-    def authenticate(self, request, token):  # type: ignore[no-untyped-def]
-        return casework.user_for_token(token)
-
-
-for _op in [op for view in router.path_operations.values() for op in view.operations]:
-    _op.auth_callbacks = [TokenAuth(), django_auth]  # the reads take a token as well
-WRITE_AUTH = [TokenAuth(), django_auth]
 
 # text without NUL (PostgreSQL refuses it) within the register's column lengths
 Code = Annotated[str, StringConstraints(max_length=40, pattern=r"^[a-z_A-Z]*$")]
