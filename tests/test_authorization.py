@@ -64,6 +64,10 @@ ROUTES: dict[str, Route] = {
     "": Route(S(LOGIN, 200, 200, 200, 200, 200)),  # the case list: empty for evaluator and admin
     "kasus/<int:pk>/": Route(S(LOGIN, 200, 200, 200, 404, 404)),
     "kasus/<int:pk>/identitas/": Route(S(LOGIN, 405, 405, 405, 405, 405)),  # a reveal is a POST with a reason
+    "saya/": Route(S(LOGIN, 200, 403, 403, 403, 403)),  # a social worker's own cases and what is due
+    "persetujuan/": Route(S(LOGIN, 403, 200, 403, 403, 403)),  # the section head's approvals queue
+    "beban-kerja/": Route(S(LOGIN, 403, 200, 403, 403, 403), YEAR),  # caseload per worker
+    "audit/": Route(S(LOGIN, 403, 200, 200, 403, 403)),  # reveals, exports, account changes of the unit
     "kinerja/": Route(S(LOGIN, 200, 200, 200, 200, 403), {"tahun": 2020, "ukuran": "kasus_masuk"}, aggregate=True),
     # the API's own pages
     "api/openapi.json": Route(S(200, 200, 200, 200, 200, 200)),
