@@ -178,8 +178,8 @@ DUE_LABELS = {
     due.FIRST_RESPONSE: gettext_lazy("First response (initial approach) due"),
     due.ASSESSMENT: gettext_lazy("Assessment pending"),
     due.PLAN: gettext_lazy("Case plan awaiting approval or returned"),
-    due.IDLE: gettext_lazy("No action for 30 days or more"),
-    due.REFERRAL: gettext_lazy("Referral not answered"),
+    due.IDLE: gettext_lazy("No action for %(n)s days or more"),
+    due.REFERRAL: gettext_lazy("Referral not answered after %(n)s days"),
 }
 
 
@@ -195,7 +195,8 @@ def worker_home(request):  # type: ignore[no-untyped-def]
     for facts in due.facts_for_cases(cases):
         for d in due.due_items(facts, now, rules):
             case = by_id[facts.case_id]
-            items.append({"due": d, "label": DUE_LABELS[d.kind], "case": case,
+            label = str(DUE_LABELS[d.kind]) % {"n": due.IDLE_DAYS if d.kind == due.IDLE else due.REFERRAL_DAYS}
+            items.append({"due": d, "label": label, "case": case,
                           "child": selectors.case_child_label(case)})
     items.sort(key=lambda i: (not i["due"].overdue, i["due"].deadline, i["case"].pk))
     return render(request, "kinerja/worker_home.html", {
