@@ -327,3 +327,13 @@ def test_400_handler_is_styled():
 
     r = error_400(RequestFactory().get("/"))
     assert r.status_code == 400 and "Kinerja" in r.content.decode()
+
+
+def test_caseload_defaults_to_the_latest_staffing_year(units, users):
+    from kinerja.register.models import Staffing
+
+    Staffing.objects.create(unit=units["seksi"], year=2019, social_workers=4, certified=2)
+    Staffing.objects.create(unit=units["seksi"], year=2021, social_workers=3, certified=1)
+    Staffing.objects.create(unit=units["other"], year=2023, social_workers=9, certified=1)
+    html = _as(users["kasi"]).get("/beban-kerja/").content.decode()
+    assert 'value="2021"' in html and "3,00" in html

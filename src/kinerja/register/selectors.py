@@ -277,6 +277,17 @@ def caseload(user: Staff, year: int, now: dt.datetime | None = None) -> Caseload
     return Caseload(rows, total, sum(r.overdue for r in rows), fte, staffing["certified"], per_fte)
 
 
+def latest_staffing_year(user: Staff) -> int | None:
+    """The latest year the user's unit (and below) reported its staffing: the caseload's default."""
+    from django.db.models import Max
+
+    from kinerja.register.models import Staffing
+
+    if not user.unit_id:
+        return None
+    return Staffing.objects.filter(unit_id__in=descendant_unit_ids(user.unit_id)).aggregate(y=Max("year"))["y"]
+
+
 def unit_audit(user: Staff, cursor: str = "", size: int = AUDIT_PAGE_SIZE) -> tuple[list[Any], str]:
     """Audit entries about the section's children and staff, newest first, by keyset on seq:
     reveals of its children (`anak:<unit code>:...`), entries about its staff's accounts

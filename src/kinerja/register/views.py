@@ -226,7 +226,7 @@ def caseload_page(request):  # type: ignore[no-untyped-def]
     from kinerja.indicators.periods import FIRST_YEAR, LAST_YEAR
 
     permissions.require(request.user, {permissions.KASI}, _("see the caseload per worker"))
-    year = timezone.localdate().year
+    year = selectors.latest_staffing_year(request.user) or timezone.localdate().year
     error = ""
     if request.GET.get("tahun"):
         asked = _year(request.GET["tahun"].strip())
