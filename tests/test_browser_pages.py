@@ -175,3 +175,18 @@ def test_keyboard_reaches_the_skip_link_and_the_filters(browser, live_server, us
         assert box.is_checked()
     finally:
         context.close()
+
+
+def test_a_refused_filter_shows_its_message_without_a_reload(browser, live_server, users, world):
+    context, pg = _page(browser, live_server, 360)
+    try:
+        _sign_in(pg, live_server.url, "kasi")
+        pg.goto(live_server.url + "/")
+        pg.fill("#f-tahun", "12")  # htmx asks as the user types
+        pg.locator("#rows p.error[role=alert]").wait_for()
+        assert pg.locator("#rows table").count() == 0
+        pg.fill("#f-tahun", str(dt.datetime.now(dt.UTC).year))
+        pg.locator("#rows table").wait_for()
+        assert pg.locator("#rows p.error").count() == 0
+    finally:
+        context.close()

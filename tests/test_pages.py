@@ -337,3 +337,16 @@ def test_caseload_defaults_to_the_latest_staffing_year(units, users):
     Staffing.objects.create(unit=units["other"], year=2023, social_workers=9, certified=1)
     html = _as(users["kasi"]).get("/beban-kerja/").content.decode()
     assert 'value="2021"' in html and "3,00" in html
+
+
+def test_a_refused_filter_comes_back_in_place_of_the_rows_for_htmx(units, users):
+    from kinerja.indicators.periods import FIRST_YEAR, LAST_YEAR
+
+    factories.case(units["seksi"], worker=users["peksos"], number="X/1")
+    r = _as(users["kasi"]).get("/", {"tahun": "abcd"}, HTTP_HX_REQUEST="true")
+    html = r.content.decode()
+    assert r.status_code == 400 and "<html" not in html and "X/1" not in html
+    msg = _t("The year must be a number from %(first)s to %(last)s.")
+    assert msg.replace("%(first)s", str(FIRST_YEAR)).replace("%(last)s", str(LAST_YEAR)) in html
+    r = _as(users["kasi"]).get("/", {"tahun": "2020"}, HTTP_HX_REQUEST="true")
+    assert r.status_code == 200 and "<html" not in r.content.decode() and "X/1" in r.content.decode()

@@ -108,7 +108,7 @@ def case_list(request):  # type: ignore[no-untyped-def]
         "workers": workers,
     }
     status = 400 if errors else 200
-    template = "kinerja/_case_rows.html" if request.htmx and not errors else "kinerja/case_list.html"
+    template = "kinerja/_case_rows.html" if request.htmx else "kinerja/case_list.html"
     return render(request, template, ctx, status=status)
 
 

@@ -31,3 +31,12 @@ document.addEventListener("DOMContentLoaded", () => {
   window.addEventListener("resize", markScrollBoxes);
 });
 document.addEventListener("htmx:afterSwap", markScrollBoxes);
+
+// A refused filter (400) comes with its message in place of the rows: show it, as a full page load
+// would, instead of leaving the old rows under a filter they do not match.
+document.addEventListener("htmx:beforeSwap", (event) => {
+  if (event.detail.xhr.status === 400 && event.detail.target && event.detail.target.id === "rows") {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});
