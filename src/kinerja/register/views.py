@@ -202,7 +202,6 @@ def worker_home(request):  # type: ignore[no-untyped-def]
     return render(request, "kinerja/worker_home.html", {
         "items": items, "open_cases": len(cases),
         "overdue_cases": len({i["case"].pk for i in items if i["due"].overdue}),
-        "year": timezone.localdate().year,
     })
 
 
