@@ -77,6 +77,10 @@ ROUTES: dict[str, Route] = {
     "kasus/<int:pk>/koreksi/": Route(S(LOGIN, 200, 200, 403, 403, 403)),
     "token-api/": Route(S(LOGIN, 200, 200, 200, 200, 200)),
     "token-api/<int:tid>/cabut/": Route(S(LOGIN, 302, 302, 302, 302, 302)),
+    "saya/": Route(S(LOGIN, 200, 403, 403, 403, 403)),  # a social worker's own cases and what is due
+    "persetujuan/": Route(S(LOGIN, 403, 200, 403, 403, 403)),  # the section head's approvals queue
+    "beban-kerja/": Route(S(LOGIN, 403, 200, 403, 403, 403), YEAR),  # caseload per worker
+    "audit/": Route(S(LOGIN, 403, 200, 200, 403, 403)),  # reveals, exports, account changes of the unit
     "kinerja/": Route(S(LOGIN, 200, 200, 200, 200, 403), {"tahun": 2020, "ukuran": "kasus_masuk"}, aggregate=True),
     # the API's own pages
     "api/openapi.json": Route(S(200, 200, 200, 200, 200, 200)),

@@ -13,3 +13,9 @@ urlpatterns = [
     path("kinerja/", include("kinerja.dashboard.urls")),
     path("", include("kinerja.register.urls")),
 ]
+
+# styled error pages in the user's language; the 500 page renders without the database
+handler400 = "kinerja.register.views.error_400"
+handler403 = "kinerja.register.views.error_403"
+handler404 = "kinerja.register.views.error_404"
+handler500 = "kinerja.register.views.error_500"

@@ -7,4 +7,3 @@ MAX_LIST_LIMIT = 500  # cases per API page
 MAX_OFFSET = 10_000_000  # far above any office's case count; below every backend's integer range
 MAX_ID = 2**63 - 1  # BigAutoField: larger ids cannot exist
 MAX_SEARCH_CHARS = 200  # case number or pseudonym search on the case list
-MAX_PAGE = 100_000  # the case list's `hal` parameter (25 rows a page)

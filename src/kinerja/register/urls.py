@@ -21,4 +21,8 @@ urlpatterns = [
     path("kasus/<int:pk>/koreksi/", casework_views.correct_case, name="case-correct"),
     path("token-api/", casework_views.tokens, name="api-tokens"),
     path("token-api/<int:tid>/cabut/", casework_views.revoke_token, name="api-token-revoke"),
+    path("saya/", views.worker_home, name="worker-home"),
+    path("persetujuan/", views.approvals, name="approvals"),
+    path("beban-kerja/", views.caseload_page, name="caseload"),
+    path("audit/", views.audit_page, name="unit-audit"),
 ]

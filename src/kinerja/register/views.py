@@ -3,62 +3,113 @@ POST (never in a URL), and that response is not cached."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from kinerja import vocab
-from kinerja.register import casework_views, keyring, limits, permissions, selectors, services
+from kinerja.register import casework_views, due, keyring, limits, permissions, selectors, services
 
 
-def _list_input_error(q: str, page: str | None) -> str:
-    """Why the case list's search or page parameter is refused, or "" when both are fine. Checked
-    before any query: a megabyte of search text or a page number of a thousand digits is a 400."""
+def _year(text: str) -> int | None:
+    """A year from the query string, or None when it is not a year the register can hold."""
+    from kinerja.indicators.periods import FIRST_YEAR, LAST_YEAR
+
+    if not (text.isascii() and text.isdigit() and len(text) == 4):
+        return None
+    year = int(text)
+    return year if FIRST_YEAR <= year <= LAST_YEAR else None
+
+
+def _filters_from(request) -> tuple[selectors.CaseFilters, dict[str, str]]:  # type: ignore[no-untyped-def]
+    """The case list's filters from the query string, and a message per refused field (checked
+    before any query: a megabyte of search text or a year of a thousand digits is a 400)."""
+    from kinerja.indicators.periods import FIRST_YEAR, LAST_YEAR
+
+    g = request.GET
+    errors: dict[str, str] = {}
+    q = (g.get("q") or "").strip()
     if len(q) > limits.MAX_SEARCH_CHARS:
-        return _("The search text is too long (at most %(n)s characters).") % {"n": limits.MAX_SEARCH_CHARS}
-    if page not in (None, "", "last") and not (
-            len(page) <= len(str(limits.MAX_PAGE)) and page.isascii() and page.isdigit()
-            and 1 <= int(page) <= limits.MAX_PAGE):
-        return _("The page number must be a whole number from 1 to %(n)s.") % {"n": limits.MAX_PAGE}
-    return ""
+        errors["q"] = _("The search text is too long (at most %(n)s characters).") % {"n": limits.MAX_SEARCH_CHARS}
+        q = ""
+    year = None
+    if g.get("tahun"):
+        year = _year(g["tahun"].strip())
+        if year is None:
+            errors["tahun"] = _("The year must be a number from %(first)s to %(last)s.") % {
+                "first": FIRST_YEAR, "last": LAST_YEAR}
+    category = g.get("kategori") or ""
+    if category and category not in vocab.KATEGORI:
+        errors["kategori"] = _("Choose a category from the list.")
+        category = ""
+    risk = g.get("risiko") or ""
+    if risk and risk not in vocab.TINGKAT_RISIKO:
+        errors["risiko"] = _("Choose a risk level from the list.")
+        risk = ""
+    status = g.get("status") or ""
+    if status not in ("", "terbuka", "ditutup"):
+        errors["status"] = _("Choose a status from the list.")
+        status = ""
+    worker_id = None
+    if g.get("petugas"):
+        text = g["petugas"]
+        if text.isascii() and text.isdigit() and len(text) <= 18:
+            worker_id = int(text)
+        else:
+            errors["petugas"] = _("Choose a social worker from the list.")
+    overdue = g.get("terlambat") == "1"
+    return selectors.CaseFilters(q, year, category, risk, status, worker_id, overdue), errors
+
+
+def _case_rows(cases, lang: str) -> list[dict]:  # type: ignore[no-untyped-def]
+    return [
+        {"case": c, "child": selectors.case_child_label(c),
+         "category": vocab.KATEGORI.label(c.category, lang),
+         "risk": vocab.TINGKAT_RISIKO.label(c.risk, lang),
+         "closure": vocab.ALASAN_PENUTUPAN.label(c.closure_reason, lang) if c.closure_reason else ""}
+        for c in cases
+    ]
 
 
 @login_required
 def case_list(request):  # type: ignore[no-untyped-def]
+    """The cases the user may open, filtered, newest first, by keyset pages (`setelah` is an
+    opaque position, not a page number: it stays fast and stable on a national register)."""
     role = permissions.role_of(request.user)
-    q = (request.GET.get("q") or "").strip()
-    status = request.GET.get("status") or ""
-    error = _list_input_error(q, request.GET.get("hal"))
-    if error:
-        return render(request, "kinerja/case_list.html",
-                      {"page": None, "rows": [], "q": "", "status": status, "input_error": error,
-                       "max_q": limits.MAX_SEARCH_CHARS, "can_see_cases": role in permissions.CAN_SEE_CASES},
-                      status=400)
-    qs = selectors.cases_for(request.user).order_by("-reported_at", "pk")
-    if q:
-        qs = qs.filter(Q(number__icontains=q) | Q(child__pseudonym__icontains=q))
-    if status == "terbuka":
-        qs = qs.filter(closed_at__isnull=True)
-    elif status == "ditutup":
-        qs = qs.filter(closed_at__isnull=False)
-    page = Paginator(qs, 25).get_page(request.GET.get("hal"))
-    rows = [
-        {"case": c, "child": selectors.case_child_label(c),
-         "category": vocab.KATEGORI.label(c.category, request.LANGUAGE_CODE),
-         "risk": vocab.TINGKAT_RISIKO.label(c.risk, request.LANGUAGE_CODE),
-         "closure": vocab.ALASAN_PENUTUPAN.label(c.closure_reason, request.LANGUAGE_CODE) if c.closure_reason else ""}
-        for c in page
-    ]
+    lang = request.LANGUAGE_CODE
+    filters, errors = _filters_from(request)
+    cursor = request.GET.get("setelah") or ""
+    page = None
+    if not errors and role in permissions.CAN_SEE_CASES:
+        try:
+            page = selectors.case_page(selectors.filtered_cases(request.user, filters), cursor)
+        except selectors.BadCursor:
+            errors["setelah"] = _("This page link is not valid any more; start again from the first page.")
+    workers = list(selectors.unit_workers(request.user))
+    params = {k: v for k, v in (("q", filters.q), ("tahun", filters.year or ""), ("kategori", filters.category),
+                                ("risiko", filters.risk), ("status", filters.status),
+                                ("petugas", filters.worker_id or ""), ("terlambat", "1" if filters.overdue else ""))
+              if v}
+    ctx = {
+        "page": page, "rows": _case_rows(page.cases, lang) if page else [], "f": filters, "errors": errors,
+        "input_error": " ".join(errors.values()),
+        "query": urlencode(params), "max_q": limits.MAX_SEARCH_CHARS,
+        "can_see_cases": role in permissions.CAN_SEE_CASES,
+        "categories": [(c, vocab.KATEGORI.label(c, lang)) for c in vocab.KATEGORI],
+        "risks": [(c, vocab.TINGKAT_RISIKO.label(c, lang)) for c in vocab.TINGKAT_RISIKO],
+        "workers": workers,
+    }
+    status = 400 if errors else 200
     template = "kinerja/_case_rows.html" if request.htmx else "kinerja/case_list.html"
-    return render(request, template, {"page": page, "rows": rows, "q": q, "status": status,
-                                      "max_q": limits.MAX_SEARCH_CHARS,
-                                      "can_see_cases": role in permissions.CAN_SEE_CASES})
+    return render(request, template, ctx, status=status)
 
 
 def _case_context(request, pk: int, bound: dict | None = None) -> dict:  # type: ignore[no-untyped-def]
@@ -128,3 +179,114 @@ def reveal_identity(request, pk: int):  # type: ignore[no-untyped-def]
         if row["ev"].kind == "tindakan" and row["ev"].record.notes_enc is not None:
             row["notes"] = keyring.decrypt_action_notes(row["ev"].record.uid, row["ev"].record.notes_enc)
     return render(request, "kinerja/case_detail.html", ctx)
+
+
+# -- the section's working pages --------------------------------------------------------------------
+
+DUE_LABELS = {
+    due.FIRST_RESPONSE: gettext_lazy("First response (initial approach) due"),
+    due.ASSESSMENT: gettext_lazy("Assessment pending"),
+    due.PLAN: gettext_lazy("Case plan awaiting approval or returned"),
+    due.IDLE: gettext_lazy("No action for %(n)s days or more"),
+    due.REFERRAL: gettext_lazy("Referral not answered after %(n)s days"),
+}
+
+
+@login_required
+def worker_home(request):  # type: ignore[no-untyped-def]
+    """"Kasus saya": a social worker's open cases with what is due on each, overdue first."""
+    permissions.require(request.user, {permissions.PEKSOS}, _("open a social worker's own case list"))
+    now = timezone.now()
+    rules = due.Rules.from_settings()
+    cases = selectors.worker_open_cases(request.user)
+    by_id = {c.pk: c for c in cases}
+    items = []
+    for facts in due.facts_for_cases(cases):
+        for d in due.due_items(facts, now, rules):
+            case = by_id[facts.case_id]
+            label = str(DUE_LABELS[d.kind]) % {"n": due.IDLE_DAYS if d.kind == due.IDLE else due.REFERRAL_DAYS}
+            items.append({"due": d, "label": label, "case": case,
+                          "child": selectors.case_child_label(case)})
+    items.sort(key=lambda i: (not i["due"].overdue, i["due"].deadline, i["case"].pk))
+    return render(request, "kinerja/worker_home.html", {
+        "items": items, "open_cases": len(cases),
+        "overdue_cases": len({i["case"].pk for i in items if i["due"].overdue}),
+    })
+
+
+@login_required
+def approvals(request):  # type: ignore[no-untyped-def]
+    """The section head's queue of what waits on their approval. Each queue is a list of rows with
+    the case to open; the approve and return forms live on the case page."""
+    permissions.require(request.user, permissions.CAN_APPROVE, _("approve case plans or closures"))
+    plans, n_plans = selectors.pending_plans(request.user)
+    queues = [{
+        "id": "rencana", "title": _("Case plans awaiting approval"), "total": n_plans,
+        "rows": [{"case": a.case, "child": selectors.case_child_label(a.case), "since": a.time,
+                  "by": a.staff.username if a.staff else "", "worker": a.case.worker} for a in plans],
+    }]
+    return render(request, "kinerja/approvals.html", {"queues": queues})
+
+
+@login_required
+def caseload_page(request):  # type: ignore[no-untyped-def]
+    """Open and overdue cases per social worker, beside the unit's social-worker FTE for a year."""
+    from kinerja.indicators.periods import FIRST_YEAR, LAST_YEAR
+
+    permissions.require(request.user, {permissions.KASI}, _("see the caseload per worker"))
+    year = selectors.latest_staffing_year(request.user) or timezone.localdate().year
+    error = ""
+    if request.GET.get("tahun"):
+        asked = _year(request.GET["tahun"].strip())
+        if asked is None:
+            error = _("The year must be a number from %(first)s to %(last)s.") % {"first": FIRST_YEAR,
+                                                                                  "last": LAST_YEAR}
+        else:
+            year = asked
+    load = selectors.caseload(request.user, year)
+    return render(request, "kinerja/caseload.html", {"load": load, "year": year, "error": error},
+                  status=400 if error else 200)
+
+
+@login_required
+def audit_page(request):  # type: ignore[no-untyped-def]
+    """Reveals, exports and account changes about the unit's children and staff. The reason of
+    an entry is shown to the unit's section head only."""
+    role = permissions.role_of(request.user)
+    permissions.require(request.user, {permissions.KASI, permissions.PIMPINAN}, _("see the unit's audit log"))
+    error = ""
+    try:
+        rows, nxt = selectors.unit_audit(request.user, request.GET.get("sebelum") or "")
+    except selectors.BadCursor:
+        rows, nxt = [], ""
+        error = _("This page link is not valid any more; start again from the first page.")
+    return render(request, "kinerja/audit_view.html", {
+        "rows": rows, "next": nxt, "first": not request.GET.get("sebelum"), "error": error,
+        "show_reason": role == permissions.KASI,
+    }, status=400 if error else 200)
+
+
+# -- error pages ------------------------------------------------------------------------------------
+
+def error_400(request, exception=None):  # type: ignore[no-untyped-def]
+    return render(request, "400.html", status=400)
+
+
+def error_403(request, exception=None):  # type: ignore[no-untyped-def]
+    message = str(exception) if isinstance(exception, PermissionDenied) and str(exception) else ""
+    return render(request, "403.html", {"message": message}, status=403)
+
+
+def error_404(request, exception=None):  # type: ignore[no-untyped-def]
+    return render(request, "404.html", status=404)
+
+
+def error_500(request):  # type: ignore[no-untyped-def]
+    """Rendered without the request's context processors: the failure may be the database, and
+    this page must not need it (no user, no session)."""
+    from django.http import HttpResponseServerError
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    html = render_to_string("500.html", {"LANGUAGE_CODE": translation.get_language() or "id"})
+    return HttpResponseServerError(html)
