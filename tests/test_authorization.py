@@ -65,6 +65,9 @@ ROUTES: dict[str, Route] = {
     "kasus/<int:pk>/": Route(S(LOGIN, 200, 200, 200, 404, 404)),
     "kasus/<int:pk>/identitas/": Route(S(LOGIN, 405, 405, 405, 405, 405)),  # a reveal is a POST with a reason
     "kinerja/": Route(S(LOGIN, 200, 200, 200, 200, 403), {"tahun": 2020, "ukuran": "kasus_masuk"}, aggregate=True),
+    # the reports page, asked for the recap of the walk's year as an HTML download
+    "laporan/": Route(S(LOGIN, 403, 200, 200, 200, 403), {"jenis": "rekap", "unit": "{unit}", "tahun_awal": 2020,
+                                                          "tahun_akhir": 2020, "format": "html"}, aggregate=True),
     # the API's own pages
     "api/openapi.json": Route(S(200, 200, 200, 200, 200, 200)),
     "api/docs": Route(S(200, 200, 200, 200, 200, 200)),
