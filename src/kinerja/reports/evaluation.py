@@ -92,12 +92,17 @@ class _Evidence:
         coders = project.coder_names()
         self.coder_label = {c: (f"{t(lang, 'coder')} {n}" if publik else c) for n, c in enumerate(coders, 1)}
 
+    def code(self, i: Any) -> str:
+        """An informant's code as the edition may show it: a child's initials and age (the label
+        after the pseudonym) stay out of the public edition."""
+        return i.code.split("·")[0].strip() if self.publik and i.is_child else i.code
+
     def child_quote(self, q: Any) -> bool:
         return any(self.by_code.get(c) is not None and self.by_code[c].is_child for c in q.informants)
 
     def who(self, q: Any) -> str:
         people = [self.by_code.get(c) for c in q.informants]
-        parts = [f"{i.role} ({i.code})" if i.role else i.code for i in people if i is not None]
+        parts = [f"{i.role} ({self.code(i)})" if i.role else self.code(i) for i in people if i is not None]
         if parts:
             return "; ".join(parts)
         src = self.p.source(q.source)
@@ -343,10 +348,10 @@ def _inhibitors(card: dict[str, Any], ev: _Evidence, series: dict[str, Any], hea
     top = _top_factors(card)
     if top:
         sec.add(doc.Paragraph(t(lang, "inhibitors_line", top=join_names([i["name"] for i in top], lang)), "lead"))
-    rows = [[doc.Cell(i["rank"], "count"), doc.Cell(i["name"]), doc.Cell(i["actions"], "count", True),
+    rows = [[doc.Cell(str(i["rank"])), doc.Cell(i["name"]), doc.Cell(i["actions"], "count", True),
              doc.Cell(i["share"], "decimal", True)] for i in card["inhibitors"]]
     table = doc.Table("faktor_penghambat", t(lang, "inhibitors"),
-                      [doc.Column("peringkat", t(lang, "rank"), "count"), doc.Column("faktor", t(lang, "factor")),
+                      [doc.Column("peringkat", t(lang, "rank")), doc.Column("faktor", t(lang, "factor")),
                        doc.Column("tindakan", t(lang, "obstacle_actions"), "count"),
                        doc.Column("porsi", t(lang, "share"), "decimal")], rows)
     table.chart = doc.Chart(t(lang, "inhibitors"), charts.inhibitor_chart(card["inhibitors"], t(lang, "inhibitors"),
@@ -399,7 +404,7 @@ def _method(unit: Any, unit_ids: list[int], period: Period, pub: gate.Publisher,
     # informants
     inf_rows = []
     for i in sorted(ev.p.informants, key=lambda i: (not i.key_informant, i.role, i.code)):
-        inf_rows.append([doc.Cell(i.code), doc.Cell(i.role), doc.Cell(t(lang, "yes" if i.key_informant else "no")),
+        inf_rows.append([doc.Cell(ev.code(i)), doc.Cell(i.role), doc.Cell(t(lang, "yes" if i.key_informant else "no")),
                          doc.Cell(i.sampling_reason)])
     if inf_rows:
         sec.add(doc.Table("informan", t(lang, "informants"),

@@ -149,6 +149,54 @@ def _complement_years(values: dict[int, int], hidden: set[int]) -> set[int]:
     return hidden
 
 
+def protect(values: list[list[int]], hidden: set[tuple[int, int]], forced: set[int], k: int
+            ) -> tuple[set[tuple[int, int]], set[int]]:
+    """Complementary suppression of a breakdown whose `forced` columns (years whose total is hidden)
+    are hidden whole, on top of suppress()'s pattern: until no row or column has exactly one hidden
+    non-zero cell, hide the smallest other non-zero cell of that line; a row with no such cell
+    hides its total over the years instead, and the totals over the years are then protected the
+    same way (their sum, the grand total, is shown), a small total being hidden in any case.
+    Returns the hidden cells and row totals."""
+    n_rows = len(values)
+    n_cols = len(values[0]) if values else 0
+    hidden = set(hidden) | {(r, c) for r in range(n_rows) for c in forced if values[r][c]}
+    totals_hidden: set[int] = set()
+
+    def line(cells: list[tuple[int, int]]) -> tuple[int, int] | None:
+        """The cell to hide next in a line with exactly one hidden non-zero cell (None: all settled)."""
+        if sum(1 for rc in cells if rc in hidden and values[rc[0]][rc[1]]) != 1:
+            return None
+        free = [(values[r][c], r, c) for r, c in cells if (r, c) not in hidden and values[r][c] > 0]
+        return (min(free)[1], min(free)[2]) if free else (-1, -1)
+
+    changed = True
+    while changed:
+        changed = False
+        for r in range(n_rows):
+            if r in totals_hidden:
+                continue
+            nxt = line([(r, c) for c in range(n_cols)])
+            if nxt == (-1, -1):
+                totals_hidden.add(r)
+                changed = True
+            elif nxt is not None:
+                hidden.add(nxt)
+                changed = True
+        for c in range(n_cols):
+            nxt = line([(r, c) for r in range(n_rows)])
+            if nxt is not None and nxt != (-1, -1):
+                hidden.add(nxt)
+                changed = True
+    sums = [sum(row) for row in values]
+    totals_hidden |= {r for r in range(n_rows) if 1 <= sums[r] < k}
+    while sum(1 for r in totals_hidden if sums[r]) == 1:
+        free = [(sums[r], r) for r in range(n_rows) if r not in totals_hidden and sums[r]]
+        if not free:
+            break
+        totals_hidden.add(min(free)[1])
+    return hidden, totals_hidden
+
+
 class _Suppressor:
     """Which yearly totals a suppressed audience may see, per measure (see the module's docstring)."""
 
@@ -188,7 +236,7 @@ class _Suppressor:
         non-zero year could be hidden with it)."""
         if not self.a.suppressed:
             return v
-        if sum(1 for y in self.hidden[m] if self.totals[m][y]) == 1:
+        if 1 <= v < self.k or sum(1 for y in self.hidden[m] if self.totals[m][y]) == 1:
             return f"<{self.k}" if 1 <= v < self.k else SECONDARY
         return v
 
@@ -295,23 +343,21 @@ def build_rekap(unit: Any, years: Sequence[int], *, audience: gate.Audience, lan
         sec = doc.Section(m, t(lang, m))
         for dim in DIMENSIONS:
             rows_of, st = tables[(m, dim)]
-            hidden_years = sup.hidden[m]
+            matrix = [[counts[m][dim][(code, y)] for y in years] for code, _ in rows_of]
             body = []
-            for r, (code, label) in enumerate(rows_of):
+            if st is not None:
+                forced = {j for j, y in enumerate(years) if y in sup.hidden[m]}
+                hidden, hidden_totals = protect(matrix, {(r, j) for r, row in enumerate(st.suppressed)
+                                                         for j, h in enumerate(row) if h}, forced, audience.k)
+            for r, (_code, label) in enumerate(rows_of):
                 cells = [doc.Cell(label)]
-                for j, y in enumerate(years):
-                    v = counts[m][dim][(code, y)]
-                    if st is not None:
-                        shown_v: Any = st.cells[r][j]
-                        if y in hidden_years and v:
-                            shown_v = f"<{audience.k}" if v < audience.k else SECONDARY
-                        cells.append(doc.Cell(shown_v, "count"))
-                    else:
-                        cells.append(doc.Cell(v, "count"))
-                row_total: Any = sum(counts[m][dim][(code, y)] for y in years)
-                if st is not None:
-                    row_total = SECONDARY if (hidden_years and any(counts[m][dim][(code, y)] for y in hidden_years)) \
-                        else st.row_totals[r]
+                for j, v in enumerate(matrix[r]):
+                    hide = st is not None and (r, j) in hidden
+                    cells.append(doc.Cell((f"<{audience.k}" if v < audience.k else SECONDARY) if hide and v else v,
+                                          "count"))
+                row_total: Any = sum(matrix[r])
+                if st is not None and (r in hidden_totals or st.row_totals[r] == SECONDARY):
+                    row_total = SECONDARY
                 cells.append(doc.Cell(row_total, "count"))
                 body.append(cells)
             total = [doc.Cell(t(lang, "total")), *(doc.Cell(shown[m][y], "count") for y in years),
