@@ -246,11 +246,12 @@ def build_kinerja(unit: Any, year: int, *, audience: gate.Audience, lang: str = 
         table = doc.Table(f"dimensi_{dim['id']}"[:31], f"{t(lang, 'measure')} · {dim['name']}", measure_columns(lang),
                           [measure_cells(m, lang) for m in dim["measures"]], style="measures")
         sec.add(table)
-        mid = heads.get(dim["id"])
-        if mid and mid in series:
-            m = defs.get(mid)
-            sec.add(doc.Chart(t(lang, "trend", what=m.name(lang)),
-                              charts.trend_chart(series[mid], t(lang, "trend", what=m.name(lang)), m.unit_label(lang))))
+        head = heads.get(dim["id"])
+        if head and head in series:
+            hm = defs.get(head)
+            sec.add(doc.Chart(t(lang, "trend", what=hm.name(lang)),
+                              charts.trend_chart(series[head], t(lang, "trend", what=hm.name(lang)),
+                                                 hm.unit_label(lang))))
         sec.add(doc.Paragraph(t(lang, "evidence"), "h3"))
         e = ev.block(sec, f"dimensi:{dim['id']}")
         sec.add(doc.Paragraph(_verdict(dim, e, lang), "verdict"))

@@ -267,17 +267,17 @@ def build_rekap(unit: Any, years: Sequence[int], *, audience: gate.Audience, lan
     for _round in range(2):
         changed = False
         for m in MEASURES:
-            for d in DIMENSIONS:
-                seen = {v for v, _y in counts[m][d]}
-                rows = _values(d, seen, lang)
-                matrix = [[counts[m][d][(code, y)] for y in years] for code, _ in rows]
+            for dm in DIMENSIONS:
+                seen = {v for v, _y in counts[m][dm]}
+                rows = _values(dm, seen, lang)
+                matrix = [[counts[m][dm][(code, y)] for y in years] for code, _ in rows]
                 st = suppress(matrix, audience.k) if audience.suppressed and matrix else None
                 if st is not None:
                     for j, y in enumerate(years):
                         if st.column_totals[j] == SECONDARY and y not in sup.hidden[m]:
                             sup.hidden[m].add(y)
                             changed = True
-                tables[(m, d)] = (rows, st)
+                tables[(m, dm)] = (rows, st)
         if not changed:
             break
         sup.settle()
@@ -315,10 +315,10 @@ def build_rekap(unit: Any, years: Sequence[int], *, audience: gate.Audience, lan
             doc.Column("response_share", t(lang, "response_share"), "percent"),
             doc.Column("resolved", t(lang, "resolved"), "count"),
             doc.Column("resolved_change", t(lang, "change"), "change:count")]
-    rows = []
+    year_rows: list[list[doc.Cell]] = []
     for i, y in enumerate(years):
         rec, res, resp = shown["received"][y], shown["resolved"][y], shown["responded"][y]
-        rows.append([doc.Cell(str(y)), doc.Cell(rec, "count"),
+        year_rows.append([doc.Cell(str(y)), doc.Cell(rec, "count"),
                      doc.Cell(_change(shown["received"], years, i), "change:count", True), doc.Cell(resp, "count"),
                      doc.Cell(_share(totals["responded"][y], totals["received"][y], resp, rec, audience), "percent"),
                      doc.Cell(res, "count"), doc.Cell(_change(shown["resolved"], years, i), "change:count", True)])
@@ -327,7 +327,7 @@ def build_rekap(unit: Any, years: Sequence[int], *, audience: gate.Audience, lan
                  doc.Cell(_share(grand_true["responded"], grand_true["received"], grand["responded"],
                                  grand["received"], audience), "percent"),
                  doc.Cell(grand["resolved"], "count"), doc.Cell(None, "text", True)]
-    totals_table = doc.Table("jumlah_per_tahun", t(lang, "totals"), cols, rows, total_row)
+    totals_table = doc.Table("jumlah_per_tahun", t(lang, "totals"), cols, year_rows, total_row)
     totals_table.chart = doc.Chart(
         t(lang, "totals"), specs.lines_chart(
             [{"tahun": str(y), "seri": t(lang, m), "nilai": shown[m][y]} for m in MEASURES for y in years],
