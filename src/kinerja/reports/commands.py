@@ -28,6 +28,11 @@ class Bar:
         print(f"\r[{'#' * filled}{'.' * (self.width - filled)}] {self.done}/{len(self.steps)} {name:<16}",
               end="" if self.done < len(self.steps) else "\n", file=self.out, flush=True)
 
+    def close(self) -> None:
+        """End an unfinished bar's line, so a message that follows starts on its own."""
+        if 0 < self.done < len(self.steps):
+            print(file=self.out)
+
 
 def _kategori(text: str | None) -> list[str] | None:
     from kinerja import vocab
@@ -56,6 +61,7 @@ def _body(kind: str) -> Callable[[argparse.Namespace], int]:
         from kinerja.reports.evaluation import ReportError
 
         lang = args.lang or settings.KINERJA.language
+        started: list[Bar] = []
         try:
             unit = _unit(args.unit)
             kategori = _kategori(args.kategori)
@@ -65,6 +71,7 @@ def _body(kind: str) -> Callable[[argparse.Namespace], int]:
                                  f"format {args.format} is not available for this report",
                                  [", ".join(service.KINDS[kind])])
             bar = Bar(STEPS[kind])
+            started.append(bar)
             if kind == "rekap":
                 years = _years(args.years)
                 for y in years:
@@ -79,10 +86,14 @@ def _body(kind: str) -> Callable[[argparse.Namespace], int]:
             path = service.write(d, args.format, Path(args.output) if args.output else None)
             bar("render")
         except UsageError as exc:
+            for b in started:
+                b.close()
             for line in exc.lines:
                 print(line, file=sys.stderr)
             return 2
         except (gate.GateError, ReportError, FrameworkError, recommendations.RuleError, OSError) as exc:
+            for b in started:
+                b.close()
             print(str(exc), file=sys.stderr)
             return 2
         print(path)

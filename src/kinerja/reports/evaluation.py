@@ -286,8 +286,11 @@ def _summary(card: dict[str, Any], lang: str, publik: bool, year: int, unit: Any
     sec = doc.Section("ringkasan", t(lang, "summary"), page_break=True)
     score = numbers.format_number(card["score"], lang)
     sec.add(doc.Figures([(t(lang, "overall"), score), (t(lang, "rating"), card["rating_label"])]))
-    parts = [t(lang, "summary_text", year=year, unit=unit.name, score=score, rating=card["rating_label"],
-               fw=card["framework_name"])]
+    if _num(card["score"]) or card["score"] is None:
+        parts = [t(lang, "summary_text", year=year, unit=unit.name, score=score, rating=card["rating_label"],
+                   fw=card["framework_name"])]
+    else:
+        parts = [t(lang, "summary_score_hidden", year=year, unit=unit.name, fw=card["framework_name"])]
     scored = [x for x in card["dimensions"] if _num(x["score"])]
     if len(scored) >= 2:
         best = max(scored, key=lambda x: x["score"])
@@ -326,8 +329,7 @@ def _top_factors(card: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _verdict(dim: dict[str, Any], ev: Any, lang: str) -> str:
     if not _num(dim["score"]):
-        text = t(lang, "verdict_none", dim=dim["name"]) if dim["score"] is None else \
-            t(lang, "verdict_line", dim=dim["name"], rating=dim["rating_label"], score=dim["score"])
+        text = t(lang, "verdict_none" if dim["score"] is None else "verdict_hidden", dim=dim["name"])
     else:
         text = t(lang, "verdict_line", dim=dim["name"], rating=dim["rating_label"].lower(),
                  score=numbers.format_number(dim["score"], lang))

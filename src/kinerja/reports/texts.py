@@ -82,6 +82,9 @@ T: dict[str, dict[str, str]] = {
         "q_open_old": "Kasus ditangani yang belum ditutup pada akhir tahun",
         "summary_text": "Pada {year}, {unit} memperoleh skor keseluruhan {score} dengan predikat {rating} "
                         "menurut kerangka {fw}.",
+        "summary_score_hidden": "Skor keseluruhan {unit} tahun {year} menurut kerangka {fw} tidak dapat "
+                                "dipublikasikan: skor itu dihitung dari angka yang terlalu kecil untuk dipublikasikan.",
+        "verdict_hidden": "Skor {dim} tidak dipublikasikan: dihitung dari angka yang terlalu kecil.",
         "summary_best": "Dimensi terkuat adalah {best} ({bs}); yang terlemah {worst} ({ws}).",
         "summary_resolved": "Kasus selesai: {now} ({prev} pada tahun sebelumnya).",
         "summary_factors": "Faktor penghambat utama menurut tindakan terkendala: {top}.",
@@ -166,6 +169,9 @@ T: dict[str, dict[str, str]] = {
         "q_open_old": "Cases handled still open at the end of the year",
         "summary_text": "In {year}, {unit} reached an overall score of {score}, rated {rating} "
                         "under the {fw} framework.",
+        "summary_score_hidden": "The overall score of {unit} for {year} under the {fw} framework cannot be "
+                                "published: it is made from figures too small to publish.",
+        "verdict_hidden": "The score of {dim} is not published: it is made from figures too small to publish.",
         "summary_best": "The strongest dimension is {best} ({bs}); the weakest {worst} ({ws}).",
         "summary_resolved": "Cases resolved: {now} ({prev} the year before).",
         "summary_factors": "Main inhibiting factors by actions with obstacles: {top}.",
