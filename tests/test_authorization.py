@@ -82,6 +82,9 @@ ROUTES: dict[str, Route] = {
     "beban-kerja/": Route(S(LOGIN, 403, 200, 403, 403, 403), YEAR),  # caseload per worker
     "audit/": Route(S(LOGIN, 403, 200, 200, 403, 403)),  # reveals, exports, account changes of the unit
     "kinerja/": Route(S(LOGIN, 200, 200, 200, 200, 403), {"tahun": 2020, "ukuran": "kasus_masuk"}, aggregate=True),
+    # the reports page, asked for the recap of the walk's year as an HTML download
+    "laporan/": Route(S(LOGIN, 403, 200, 200, 200, 403), {"jenis": "rekap", "unit": "{unit}", "tahun_awal": 2020,
+                                                          "tahun_akhir": 2020, "format": "html"}, aggregate=True),
     # the API's own pages
     "api/openapi.json": Route(S(200, 200, 200, 200, 200, 200)),
     "api/docs": Route(S(200, 200, 200, 200, 200, 200)),

@@ -23,6 +23,7 @@ BACKEND = os.environ.get("KINERJA_TEST_BACKEND", "sqlite")
         ("import_bench.py", ["--cases", "300", "--no-flat"], f"import {BACKEND} 300"),
         ("indicators_bench.py", ["--cases", "300"], "values agree"),
         ("evidence_bench.py", ["--sources", "10", "--codings", "100"], "matrix + agreement"),
+        ("report_bench.py", ["--cases", "300", "--runs", "1"], "report bench done"),
     ],
 )
 def test_benchmark_runs(script, args, expect, tmp_path):
@@ -33,6 +34,9 @@ def test_benchmark_runs(script, args, expect, tmp_path):
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out[-3000:]
     assert expect in out and "FAILED" not in out and "Traceback" not in out, out[-3000:]
+    if script == "report_bench.py":  # every format of the evaluation report was made, whatever it took
+        assert re.search(r"kinerja public pdf : +\d+\.\d+ s .*target < 5 s: (ok|MISSED)", out), out
+        assert len(re.findall(r"kinerja (internal|public) (html|pdf |xlsx): +\d+\.\d+ s", out)) == 6, out
     if script == "evidence_bench.py":  # the work was done and found something, whatever it took
         assert re.search(r"target < 2 s: (ok|MISSED)", out) and re.search(r"target < 200 ms: (ok|MISSED)", out), out
         assert int(re.search(r"\(builds index\).*?(\d+) hits", out).group(1)) > 0, out

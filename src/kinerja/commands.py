@@ -11,8 +11,9 @@ def extensions() -> list[Callable]:
     """`register(subparsers, add)` functions; `add(name, handler, help, parent=None)` returns a subparser."""
     from kinerja.evidence import commands as evidence_commands
     from kinerja.indicators import commands as indicators_commands
+    from kinerja.reports import commands as report_commands
 
-    return [indicators_commands.register, evidence_commands.register]
+    return [indicators_commands.register, evidence_commands.register, report_commands.register]
 
 
 def demo_loaders() -> list[Callable]:

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "kinerja.register",
     "kinerja.dashboard",
     "kinerja.evidence",
+    "kinerja.reports",
 ]
 
 MIDDLEWARE = [

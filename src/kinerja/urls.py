@@ -11,6 +11,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
     path("kinerja/", include("kinerja.dashboard.urls")),
+    path("laporan/", include("kinerja.reports.urls")),
     path("", include("kinerja.register.urls")),
 ]
 
