@@ -776,6 +776,12 @@ def _kategori(kategori: Iterable[str] | None) -> list[str] | None:
     return codes
 
 
+def kategori_codes(kategori: Iterable[str] | None) -> list[str] | None:
+    """The category filter as callers pass it on (sorted known codes, or None); ValueError names an
+    unknown code."""
+    return _kategori(kategori)
+
+
 def unit_targets(unit_ids: Iterable[int], years: Iterable[int]) -> dict[tuple[int, int], dict[str, float]]:
     """The targets set for each unit itself (not its descendants), by (unit id, year), of the measures
     that exist: one query. The scorecard shows them; capaian_target is computed from them."""
@@ -783,7 +789,7 @@ def unit_targets(unit_ids: Iterable[int], years: Iterable[int]) -> dict[tuple[in
     out: dict[tuple[int, int], dict[str, float]] = {}
     if not ids or not ys:
         return out
-    for uid, year, indicator, value in Target.objects.filter(unit_id__in=ids, year__in=ys).values_list(
+    for uid, year, indicator, value in Target.objects.filter(unit_id__in=ids, year__in=ys, worker__isnull=True).values_list(
             "unit_id", "year", "indicator", "value"):
         if indicator in defs.MEASURES:
             out.setdefault((uid, year), {})[indicator] = value
