@@ -65,6 +65,7 @@ ROUTES: dict[str, Route] = {
     "kasus/<int:pk>/": Route(S(LOGIN, 200, 200, 200, 404, 404)),
     "kasus/<int:pk>/identitas/": Route(S(LOGIN, 405, 405, 405, 405, 405)),  # a reveal is a POST with a reason
     "kinerja/": Route(S(LOGIN, 200, 200, 200, 200, 403), {"tahun": 2020, "ukuran": "kasus_masuk"}, aggregate=True),
+    "kinerja/definisi/": Route(S(LOGIN, 200, 200, 200, 200, 403)),  # words only, no figures
     # the API's own pages
     "api/openapi.json": Route(S(200, 200, 200, 200, 200, 200)),
     "api/docs": Route(S(200, 200, 200, 200, 200, 200)),

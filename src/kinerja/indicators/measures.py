@@ -818,9 +818,14 @@ def compute(
     return compute_many([uid], start, end, worker, **options)[uid]
 
 
-def machine_output(unit: Unit, period: Period, values: dict[str, Value]) -> dict[str, Any]:
-    """The spec's machine output: the core measure ids plus "unit", "mulai" and "selesai"."""
+def machine_output(unit: Unit, period: Period, values: dict[str, Value],
+                   kategori: Iterable[str] | None = None) -> dict[str, Any]:
+    """The spec's machine output: the core measure ids plus "unit", "mulai" and "selesai"; with a
+    category filter, "kategori" lists its codes."""
     out: dict[str, Any] = {"unit": unit.code, "mulai": period.start.isoformat(), "selesai": period.end.isoformat()}
+    kat = _kategori(kategori)
+    if kat is not None:
+        out["kategori"] = kat
     for mid in defs.CORE_IDS:
         out[mid] = values.get(mid)
     return out
