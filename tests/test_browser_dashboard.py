@@ -23,4 +23,4 @@ def test_scorecard_charts_render(page, users, data):  # noqa: F811
     for name in ("trend", "dimensions", "inhibitors"):
         page.wait_for_selector(f"#chart-{name} canvas, #chart-{name} svg")
     assert errors == [] and failed == []
-    assert page.locator("h2", has_text="Produktivitas").count() == 1
+    assert page.locator("h3", has_text="Produktivitas").count() == 1

@@ -99,10 +99,16 @@ def scorecard_page(request):  # type: ignore[no-untyped-def]
     children = [] if worker is not None else list(
         Unit.objects.filter(pk__in=tree.children.get(unit.pk, [])).order_by("code"))
 
-    # the unit's card and its children's, from one engine run; each through the gate
-    raw = scorecards([unit, *children], year, framework=fw, worker=worker, lang=lang, kategori=kategori)
+    # the sections below (units without children): their targets give the dimension scores a
+    # parent's chart compares
+    sections = [] if not children else list(Unit.objects.filter(
+        pk__in=[u for u in tree.descendants(unit.pk) if u != unit.pk and not tree.children.get(u)]).order_by("code"))
+    # the unit's card, its children's and its sections', from one engine run; each through the gate
+    listed = list({u.pk: u for u in [unit, *children, *sections]}.values())
+    raw = scorecards(listed, year, framework=fw, worker=worker, lang=lang, kategori=kategori)
     card = publisher.publish(unit, period, raw[unit.pk])
-    child_cards = [(c, publisher.publish(c, period, raw[c.pk])) for c in children]
+    gated = {u.pk: card if u.pk == unit.pk else publisher.publish(u, period, raw[u.pk]) for u in listed}
+    child_cards = [(c, gated[c.pk]) for c in children]
 
     # with a category filter, the unit figures not tied to cases are shown apart, for all categories
     apart: list[dict[str, Any]] = []
@@ -126,20 +132,24 @@ def scorecard_page(request):  # type: ignore[no-untyped-def]
         m = definitions.get(mid)
         body = {"measure": mid, "series": [{"year": y, "value": v[unit.pk][mid]}
                                            for y, v in zip(years, series_all, strict=True)]}
-        gated = publisher.publish(unit, None, body)
-        chart = charts.trend_chart(gated["series"], m.name(lang), m.unit_label(lang))
+        series = publisher.publish(unit, None, body)["series"]
+        chart = charts.trend_chart(series, m.name(lang), m.unit_label(lang))
         if mid == measure:
             chosen = chart
         if mid in shown_ids:
             trends.append(("trend-" + mid, chart))
     specs = {
         "trend": chosen,
-        "dimensions": charts.dimension_chart(card["dimensions"], _("Dimension scores"),
-                                             _("Good (%(score)s)") % {"score": 76}),
+        "dimensions": charts.dimension_compare_chart(
+            [(u.name, gated[u.pk]["dimensions"]) for u in sections], _("Dimension scores of the sections"),
+            _("Good (%(score)s)") % {"score": 76}) if sections else charts.dimension_chart(
+            card["dimensions"], _("Dimension scores"), _("Good (%(score)s)") % {"score": 76}),
         "inhibitors": charts.inhibitor_chart(card["inhibitors"], _("Inhibiting factors"),
                                              _("actions with this obstacle")),
         **dict(trends),
     }
+    if not specs["dimensions"]["data"]["values"]:
+        del specs["dimensions"]  # nothing rated (no targets, or a category filter): no empty chart
     return render(request, "kinerja/scorecard.html", {
         "card": card, "units": allowed, "unit": unit, "years": years, "year": year,
         "frameworks": sorted(((f.id, f.name(lang)) for f in fw_all.values()), key=lambda f: f[1]),
