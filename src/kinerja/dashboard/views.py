@@ -85,7 +85,9 @@ def scorecard_page(request):  # type: ignore[no-untyped-def]
     if kategori and audience.suppressed:
         return _bad_request(request, _("Figures that leave the unit are shown for every category together."))
     fw_all = frameworks.load_all()
-    fw_id = request.GET.get("kerangka") if request.GET.get("kerangka") in fw_all else frameworks.DEFAULT_ID
+    # a social worker's own level opens on the individual framework where there is one
+    default = "individu" if role == permissions.PEKSOS and "individu" in fw_all else frameworks.DEFAULT_ID
+    fw_id = request.GET.get("kerangka") if request.GET.get("kerangka") in fw_all else default
     fw = fw_all[fw_id]
     lang = request.LANGUAGE_CODE
     worker = user if role == permissions.PEKSOS else None
