@@ -179,3 +179,33 @@ def test_the_definitions_follow_the_measures_document():
     assert set(TEXTS) == set(definitions.ALL_IDS)
     for mid, (ind, en) in TEXTS.items():
         assert ind in doc and f"*{en}*" in doc, mid
+
+
+def test_category_filter_in_the_api_and_the_cli(client, users, data, two_sections):
+    import argparse
+    import io
+
+    from kinerja.indicators import commands
+
+    client.force_login(users["pimpinan"])
+    r = client.get("/api/indikator/measures", {"unit": "14.71-RESOS", "year": 2023, "kategori": "eksploitasi_ekonomi"})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["kategori"] == ["eksploitasi_ekonomi"] and body["kasus_ditangani"] == 6 and body["ikm"] is None
+    assert "kategori" not in client.get("/api/indikator/measures", {"unit": "14.71-RESOS", "year": 2023}).json()
+    r = client.get("/api/indikator/trend", {"unit": "14.71-RESOS", "years": "2022-2023", "measure": "kasus_selesai",
+                                            "kategori": "kekerasan"})
+    assert [p["value"] for p in r.json()["series"]] == [1, 3]
+    assert client.get("/api/indikator/measures", {"year": 2023, "kategori": "bukan"}).status_code == 400
+    client.force_login(users["evaluator"])
+    r = client.get("/api/indikator/scorecard", {"unit": "14.71-RESOS", "year": 2023, "kategori": "kekerasan"})
+    assert r.status_code == 400 and "kategori" in r.json()["detail"]
+
+    parser = argparse.ArgumentParser()
+    sub = parser.add_subparsers()
+    commands.register(sub, lambda name, handler, help: sub.add_parser(name))
+    out = io.StringIO()
+    commands.measures_body(parser.parse_args(["measures", "--unit", "14.71-RESOS", "--year", "2023", "--kategori",
+                                              "eksploitasi_ekonomi,kekerasan", "--format", "json"]), out)
+    got = json.loads(out.getvalue())
+    assert got["kategori"] == ["eksploitasi_ekonomi", "kekerasan"] and got["kasus_ditangani"] == 10
