@@ -28,13 +28,13 @@ def child(unit, sex="P", key=None):
 
 
 def case(unit, reported, *, closed=None, reason=None, risk="sedang", worker=None, sex="P", kid=None,
-         consent=False):
+         consent=False, category="kekerasan"):
     """A case; `reason` defaults to a resolved one when `closed` is given."""
     from kinerja.register.models import Case
 
     n = next(_seq)
     return Case.objects.create(
-        unit=unit, number=f"T/{n:05d}", child=kid or child(unit, sex=sex), category="kekerasan",
+        unit=unit, number=f"T/{n:05d}", child=kid or child(unit, sex=sex), category=category,
         referral_source="kepolisian", risk=risk, reported_at=reported, worker=worker, consent=consent,
         closed_at=closed, closure_reason=(reason or "tujuan_tercapai") if closed else "",
     )

@@ -85,6 +85,7 @@ ROUTES: dict[str, Route] = {
     # the reports page, asked for the recap of the walk's year as an HTML download
     "laporan/": Route(S(LOGIN, 403, 200, 200, 200, 403), {"jenis": "rekap", "unit": "{unit}", "tahun_awal": 2020,
                                                           "tahun_akhir": 2020, "format": "html"}, aggregate=True),
+    "kinerja/definisi/": Route(S(LOGIN, 200, 200, 200, 200, 403)),  # words only, no figures
     # the API's own pages
     "api/openapi.json": Route(S(200, 200, 200, 200, 200, 200)),
     "api/docs": Route(S(200, 200, 200, 200, 200, 200)),

@@ -164,3 +164,12 @@ def test_user_framework_in_data_dir(settings, tmp_path):
         '[[dimensions]]\nid = "a"\nmeasures = ["ikm", "xyz"]\n', encoding="utf-8")
     with pytest.raises(FrameworkError, match=r"rusak\.toml:3: unknown measure 'xyz'"):
         load_all()
+
+
+def test_every_shipped_framework_reports_the_four_inhibiting_factors():
+    """The obstacles are recorded on actions whatever the framework: every framework shows them."""
+    shipped = frameworks.load_all(extra_dir=frameworks.SHIPPED_DIR)
+    assert {"dwiyanto", "nasucha", "spm", "sakip", "individu"} <= set(shipped)
+    for fw in shipped.values():
+        assert sorted(i.obstacle for i in fw.inhibitors) == sorted(defs.OBSTACLES), fw.id
+        assert {f"kendala_{o}" for o in defs.OBSTACLES} <= set(fw.measure_ids()), fw.id

@@ -38,7 +38,7 @@ FORMAT = {
     "anggaran": "kode_unit* tahun* kegiatan* pagu* realisasi*",
     "sdm": "kode_unit* tahun* peksos* peksos_bersertifikat*",
     "sarana": "kode_unit* tahun* kapasitas_rumah_aman* hari_rawat* kendaraan",
-    "target": "kode_unit* tahun* indikator* target*",
+    "target": "kode_unit* tahun* indikator* target* username",
 }
 CODES = {  # column -> vocabulary, for every coded column
     ("pegawai", "peran"): vocab.PERAN, ("kasus", "jenis_kelamin"): vocab.JENIS_KELAMIN,

@@ -45,14 +45,18 @@ def inhibitor_chart(inhibitors: list[dict[str, Any]], title: str, axis_title: st
         "mark": "bar",
         "encoding": {
             "y": {"field": "faktor", "type": "nominal", "sort": "-x", "title": None},
-            "x": {"field": "tindakan", "type": "quantitative", "title": axis_title},
+            # whole actions on the axis ("0", "1", ...), never "0.000000" when every count is 0
+            "x": {"field": "tindakan", "type": "quantitative", "title": axis_title,
+                  "axis": {"format": "d", "tickMinStep": 1}, "scale": {"domainMin": 0, "nice": True}},
             "tooltip": [{"field": "faktor"}, {"field": "tindakan"}],
         },
     }
 
 
-def dimension_chart(dimensions: list[dict[str, Any]], title: str) -> dict[str, Any]:
-    """Dimension scores on the 0-100+ achievement scale, with the 'Baik' threshold drawn at 76."""
+def dimension_chart(dimensions: list[dict[str, Any]], title: str, target_label: str = "Baik (76)",
+                    threshold: float = 76.0) -> dict[str, Any]:
+    """Dimension scores on the 0-100+ achievement scale, with the 'Baik' threshold drawn at 76 and
+    labelled on the chart."""
     return {
         "$schema": SCHEMA,
         "title": title,
@@ -64,6 +68,34 @@ def dimension_chart(dimensions: list[dict[str, Any]], title: str) -> dict[str, A
                 "y": {"field": "dimensi", "type": "nominal", "title": None, "sort": None},
                 "x": {"field": "skor", "type": "quantitative", "title": None, "scale": {"domainMin": 0}},
                 "tooltip": [{"field": "dimensi"}, {"field": "skor", "format": ".2f"}]}},
-            {"mark": {"type": "rule", "strokeDash": [4, 3]}, "encoding": {"x": {"datum": 76}}},
+            {"mark": {"type": "rule", "strokeDash": [4, 3]}, "encoding": {"x": {"datum": threshold}}},
+            {"mark": {"type": "text", "align": "left", "baseline": "top", "dx": 3, "dy": 2},
+             "encoding": {"x": {"datum": threshold}, "y": {"value": 0}, "text": {"value": target_label}}},
+        ],
+    }
+
+
+def dimension_compare_chart(units: list[tuple[str, list[dict[str, Any]]]], title: str, target_label: str = "Baik (76)",
+                            threshold: float = 76.0) -> dict[str, Any]:
+    """The dimension scores of several units (a parent's children) as grouped bars, one colour per
+    unit, with the 'Baik' threshold drawn and labelled. Suppressed or missing scores are left out."""
+    values = [{"dimensi": d["name"], "unit": name, "skor": d["score"]}
+              for name, dims in units for d in dims if _number(d["score"]) is not None]
+    return {
+        "$schema": SCHEMA,
+        "title": title,
+        "width": "container",
+        "height": 24 * max(len(values), 1) + 20,
+        "data": {"values": values},
+        "layer": [
+            {"mark": "bar", "encoding": {
+                "y": {"field": "dimensi", "type": "nominal", "title": None, "sort": None},
+                "yOffset": {"field": "unit", "type": "nominal"},
+                "color": {"field": "unit", "type": "nominal", "title": None, "legend": {"orient": "bottom"}},
+                "x": {"field": "skor", "type": "quantitative", "title": None, "scale": {"domainMin": 0}},
+                "tooltip": [{"field": "unit"}, {"field": "dimensi"}, {"field": "skor", "format": ".2f"}]}},
+            {"mark": {"type": "rule", "strokeDash": [4, 3]}, "encoding": {"x": {"datum": threshold}}},
+            {"mark": {"type": "text", "align": "left", "baseline": "top", "dx": 3, "dy": 2},
+             "encoding": {"x": {"datum": threshold}, "y": {"value": 0}, "text": {"value": target_label}}},
         ],
     }

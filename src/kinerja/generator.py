@@ -50,7 +50,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "anggaran": ("kode_unit", "tahun", "kegiatan", "pagu", "realisasi"),
     "sdm": ("kode_unit", "tahun", "peksos", "peksos_bersertifikat"),
     "sarana": ("kode_unit", "tahun", "kapasitas_rumah_aman", "hari_rawat", "kendaraan"),
-    "target": ("kode_unit", "tahun", "indikator", "target"),
+    "target": ("kode_unit", "tahun", "indikator", "target", "username"),
 }
 
 if {name: set(cols) for name, cols in COLUMNS.items()} != {t.name: set(t.names) for t in tables.ORDER}:
@@ -761,7 +761,7 @@ class _SectionWriter:
         }
         assert tuple(targets) == TARGET_MEASURES
         for measure, value in targets.items():
-            out.row("target", (unit, year, measure, _num(value)))
+            out.row("target", (unit, year, measure, _num(value), ""))
 
     def write_all(self) -> None:
         self.write_tree()

@@ -23,7 +23,7 @@ from ninja.errors import HttpError
 from kinerja.indicators import definitions as defs
 from kinerja.indicators import frameworks as fw_mod
 from kinerja.indicators import gate
-from kinerja.indicators.measures import compute, machine_output
+from kinerja.indicators.measures import compute, kategori_codes, machine_output
 from kinerja.indicators.periods import Period, check_year, parse_years
 from kinerja.indicators.scorecard import period_of, scorecard, trend
 from kinerja.register import permissions
@@ -43,6 +43,17 @@ class PeriodQuery(Schema):
     mulai: dt.date | None = None  # first WIB date (inclusive)
     selesai: dt.date | None = None  # WIB date after the last (exclusive)
     worker: str | None = None  # username: the individual level
+    kategori: str | None = None  # K1[,K2...]: the case measures over those case categories only
+
+
+def _kategori(text: str | None) -> list[str] | None:
+    """The `kategori` query parameter as codes (None: every category); an unknown code is a 400."""
+    if not text:
+        return None
+    try:
+        return kategori_codes(k.strip() for k in text.split(",") if k.strip())
+    except ValueError as exc:
+        raise HttpError(400, str(exc)) from None
 
 
 class Access:
@@ -84,7 +95,7 @@ def _refuse(exc: gate.GateError) -> HttpError:
     return HttpError(exc.status, str(exc))
 
 
-def _period(q: PeriodQuery, access: Access) -> tuple[Period, gate.Audience]:
+def _period(q: PeriodQuery, access: Access, kategori: list[str] | None = None) -> tuple[Period, gate.Audience]:
     """The period asked, checked by the gate for this audience before any figure is computed."""
     try:
         if q.year is None and q.mulai is None and q.selesai is None:
@@ -96,7 +107,7 @@ def _period(q: PeriodQuery, access: Access) -> tuple[Period, gate.Audience]:
         raise HttpError(400, f"periode / period: {exc}") from None
     audience = access.audience(q.publik)
     try:
-        gate.check_request(audience, period, access.worker)
+        gate.check_request(audience, period, access.worker, kategori)
     except gate.GateError as exc:
         raise _refuse(exc) from None
     return period, audience
@@ -105,9 +116,11 @@ def _period(q: PeriodQuery, access: Access) -> tuple[Period, gate.Audience]:
 @router.get("/measures", summary="Semua ukuran kinerja / every measure (indicators.md machine output)")
 def measures(request: HttpRequest, q: Query[PeriodQuery]) -> dict[str, Any]:
     access = Access(request, q.unit, q.worker)
-    period, audience = _period(q, access)
-    values = compute(access.unit, period, worker=access.worker)
-    return gate.publish_figures(audience, access.unit, period, machine_output(access.unit, period, values))
+    kategori = _kategori(q.kategori)
+    period, audience = _period(q, access, kategori)
+    values = compute(access.unit, period, worker=access.worker, kategori=kategori)
+    return gate.publish_figures(audience, access.unit, period,
+                                machine_output(access.unit, period, values, kategori))
 
 
 class ScorecardQuery(PeriodQuery):
@@ -117,12 +130,13 @@ class ScorecardQuery(PeriodQuery):
 @router.get("/scorecard", summary="Kartu kinerja menurut kerangka / a framework's scorecard")
 def get_scorecard(request: HttpRequest, q: Query[ScorecardQuery]) -> dict[str, Any]:
     access = Access(request, q.unit, q.worker)
-    period, audience = _period(q, access)
+    kategori = _kategori(q.kategori)
+    period, audience = _period(q, access, kategori)
     try:
         framework = fw_mod.get(q.framework)
     except fw_mod.FrameworkError as exc:
         raise HttpError(404, str(exc)) from None
-    card = scorecard(access.unit, period, framework, worker=access.worker)
+    card = scorecard(access.unit, period, framework, worker=access.worker, kategori=kategori)
     return gate.publish_figures(audience, access.unit, period, card)
 
 
@@ -132,6 +146,7 @@ class TrendQuery(Schema):
     measure: str
     worker: str | None = None
     publik: bool = False
+    kategori: str | None = None  # K1[,K2...]
 
 
 @router.get("/trend", summary="Tren satu ukuran per tahun / one measure over calendar years")
@@ -143,16 +158,19 @@ def get_trend(request: HttpRequest, q: Query[TrendQuery]) -> dict[str, Any]:
         years = parse_years(q.years)  # bounds checked before any list is built
     except ValueError as exc:
         raise HttpError(400, str(exc)) from None
+    kategori = _kategori(q.kategori)
     audience = access.audience(q.publik)
     try:
         gate.check_measure(audience, q.measure)
-        gate.check_request(audience, None, access.worker)
+        gate.check_request(audience, None, access.worker, kategori)
     except gate.GateError as exc:
         raise _refuse(exc) from None
-    series = trend(access.unit, years, q.measure, worker=access.worker)
-    return gate.publish_figures(audience, access.unit, None, {
-        "unit": access.unit.code, "measure": q.measure,
-        "worker": access.worker.username if access.worker else None, "series": series})
+    series = trend(access.unit, years, q.measure, worker=access.worker, kategori=kategori)
+    body: dict[str, Any] = {"unit": access.unit.code, "measure": q.measure,
+                            "worker": access.worker.username if access.worker else None, "series": series}
+    if kategori:
+        body["kategori"] = kategori
+    return gate.publish_figures(audience, access.unit, None, body)
 
 
 @router.get("/frameworks", summary="Kerangka penilaian yang tersedia / available frameworks")

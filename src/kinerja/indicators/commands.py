@@ -237,13 +237,14 @@ def measures_body(args: argparse.Namespace, out: TextIO) -> None:
     from kinerja.indicators.measures import compute, machine_output
 
     unit, period, worker = _resolve(args)
+    kategori = getattr(args, "kategori", None)
     audience = gate.operator(args.publik, settings.KINERJA.suppression_k)
     try:
-        gate.check_request(audience, period, worker)
+        gate.check_request(audience, period, worker, kategori)
     except gate.GateError as exc:
         raise UsageError(str(exc)) from None
-    values = gate.publish_figures(audience, unit, period, compute(unit, period, worker=worker))
-    data = machine_output(unit, period, values)
+    values = gate.publish_figures(audience, unit, period, compute(unit, period, worker=worker, kategori=kategori))
+    data = machine_output(unit, period, values, kategori)
     lang = _language()
     t = TEXT[lang]
     if args.format == "json":
@@ -279,7 +280,8 @@ def scorecard_body(args: argparse.Namespace, out: TextIO) -> None:
     unit, period, worker = _resolve(args)
     _framework(args.framework)
     lang = _language()
-    card = scorecard(unit, period, framework=args.framework, worker=worker, lang=lang)
+    card = scorecard(unit, period, framework=args.framework, worker=worker, lang=lang,
+                     kategori=getattr(args, "kategori", None))
     if args.format == "json":
         json.dump(card, out, ensure_ascii=False, indent=2)
         out.write("\n")
@@ -295,6 +297,8 @@ def print_scorecard(card: dict[str, Any], out: TextIO, lang: str) -> None:
             f" ({t['previous'].lower()}: {_period_text(prev['mulai'], prev['selesai'], lang)})")
     if card["worker"]:
         line += f" · {t['worker']}: {card['worker']}"
+    if card.get("kategori"):
+        line += f" · kategori: {', '.join(card['kategori'])}"
     print(line, file=out)
     print(f"{t['overall']}: {fmt_number(card['score'], lang)} · {card['rating_label']}", file=out)
     header = [t["measure"], t["value"], t["unit"], t["target"], t["achievement"], t["rating"], t["previous"],
@@ -342,12 +346,15 @@ def trend_body(args: argparse.Namespace, out: TextIO) -> None:
     m = _measure(args.measure)
     unit = _unit(args.unit)
     worker = _worker(args.worker, unit)
-    series = trend(unit, years, m.id, worker=worker)
+    kategori = getattr(args, "kategori", None)
+    series = trend(unit, years, m.id, worker=worker, kategori=kategori)
     lang = _language()
     t = TEXT[lang]
     if args.format == "json":
-        json.dump({"unit": unit.code, "measure": m.id, "worker": args.worker, "series": series}, out,
-                  ensure_ascii=False, indent=2)
+        body = {"unit": unit.code, "measure": m.id, "worker": args.worker, "series": series}
+        if kategori:
+            body["kategori"] = kategori
+        json.dump(body, out, ensure_ascii=False, indent=2)
         out.write("\n")
         return
     if args.format == "csv":
@@ -467,6 +474,24 @@ def _period_args(sp: argparse.ArgumentParser) -> None:
     sp.add_argument("--worker", help="username: the individual level (cases assigned to that social worker)")
 
 
+def _kategori(text: str) -> list[str]:
+    from kinerja import vocab
+
+    codes = sorted({k.strip() for k in text.split(",") if k.strip()})
+    unknown = [k for k in codes if k not in vocab.KATEGORI]
+    if not codes or unknown:
+        raise argparse.ArgumentTypeError(
+            f"kategori tidak dikenal / unknown category: {', '.join(unknown) or text!r}; "
+            f"pilihan / choices: {', '.join(vocab.KATEGORI.codes)}")
+    return codes
+
+
+def _kategori_arg(sp: argparse.ArgumentParser) -> None:
+    sp.add_argument("--kategori", type=_kategori, metavar="K[,K]",
+                    help="case categories: the case measures over those categories only; measures built "
+                         "on other records are then null")
+
+
 def _lang_arg(sp: argparse.ArgumentParser) -> None:
     sp.add_argument("--lang", choices=["id", "en"], help="language of names and labels (default KINERJA_LANGUAGE)")
 
@@ -480,12 +505,14 @@ def register(sub: argparse._SubParsersAction, add: Callable[..., argparse.Argume
     sp.add_argument("--format", choices=["json", "table", "csv"], default="table")
     sp.add_argument("--list", action="store_true",
                     help="list every measure id with its name, unit, direction and level (no --unit needed)")
+    _kategori_arg(sp)
     _lang_arg(sp)
 
     sp = add("scorecard", cmd_scorecard, "A framework's scorecard: values, targets, achievements, ratings.")
     _period_args(sp)
     sp.add_argument("--framework", help="framework id (default dwiyanto); see `kinerja frameworks`")
     sp.add_argument("--format", choices=["json", "table"], default="table")
+    _kategori_arg(sp)
     _lang_arg(sp)
 
     sp = add("trend", cmd_trend, "One measure over calendar years.")
@@ -495,6 +522,7 @@ def register(sub: argparse._SubParsersAction, add: Callable[..., argparse.Argume
                     help="measure id, e.g. tingkat_penyelesaian; see `kinerja measures --list`")
     sp.add_argument("--worker", help="username: the individual level")
     sp.add_argument("--format", choices=["json", "table", "csv"], default="table")
+    _kategori_arg(sp)
     _lang_arg(sp)
 
     sp = add("frameworks", cmd_frameworks, "List the frameworks (shipped and in <KINERJA_DATA_DIR>/frameworks).")

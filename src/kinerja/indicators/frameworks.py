@@ -17,6 +17,7 @@ File format (see dwiyanto.toml):
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import re
@@ -118,7 +119,18 @@ def load_all(extra_dir: Path | None = None) -> dict[str, Framework]:
         for path in sorted(folder.glob("*.toml")):
             fw = load_file(path)
             found[fw.id] = fw
-    return found
+    return with_standard_inhibitors(found)
+
+
+def with_standard_inhibitors(found: dict[str, Framework]) -> dict[str, Framework]:
+    """A framework that names no inhibiting factors reports the default framework's: the obstacles
+    are recorded on the actions whatever the framework, so every scorecard shows the four factors
+    with their figures (indicators.md)."""
+    default = found.get(DEFAULT_ID)
+    standard = default.inhibitors if default is not None and default.inhibitors else (
+        load_file(SHIPPED_DIR / f"{DEFAULT_ID}.toml").inhibitors)
+    return {fid: fw if fw.inhibitors else dataclasses.replace(fw, inhibitors=standard)
+            for fid, fw in found.items()}
 
 
 def get(framework_id: str | None = None, extra_dir: Path | None = None) -> Framework:

@@ -77,9 +77,12 @@ def operator(publik: bool, k: int = 5) -> Audience:
     return Audience(process=True, suppressed=publik, k=k)
 
 
-def check_request(audience: Audience, period: Period | None, worker: object | None = None) -> None:
+def check_request(audience: Audience, period: Period | None, worker: object | None = None,
+                  kategori: Sequence[str] | None = None) -> None:
     """Refuse, before any work, what the audience may not ask: years out of bounds, an arbitrary
-    window or an individual's figures in suppressed form."""
+    window, an individual's figures or a category filter in suppressed form (the suppression
+    lattice covers whole periods and units of every category; one category's count next to all
+    categories' would give the others' small counts away by difference)."""
     if period is not None:
         try:
             check_period(period)
@@ -90,6 +93,9 @@ def check_request(audience: Audience, period: Period | None, worker: object | No
     if worker is not None:
         raise GateError("Angka yang keluar dari unit hanya agregat unit / figures that leave the unit "
                         "are unit aggregates only (no worker)")
+    if kategori:
+        raise GateError("Angka yang keluar dari unit hanya untuk semua kategori / figures that leave the unit "
+                        "are for every category together (no kategori)")
     if period is not None and whole_kind(period) is None:
         raise GateError("Angka yang keluar dari unit hanya untuk periode utuh (tahun, semester, triwulan, bulan) / "
                         "figures that leave the unit are for whole periods only (year, half, quarter, month): "

@@ -200,12 +200,13 @@ class _Engine:
     overlapping, run once per period."""
 
     def __init__(self, roots: list[int], periods: Sequence[Period], worker: int | None, opts: Options,
-                 tree: _UnitTree | None = None) -> None:
+                 tree: _UnitTree | None = None, kategori: Sequence[str] | None = None) -> None:
         if not periods or any(a.end != b.start for a, b in zip(periods, periods[1:], strict=False)):
             raise ValueError("the engine's periods must be adjacent, oldest first")
         self.periods = list(periods)
         self.span = Period(periods[0].start, periods[-1].end)
         self.worker = worker
+        self.kategori = list(kategori) if kategori else None
         self.opts = opts
         self.tree = tree or _UnitTree.load()
         self.roots = roots
@@ -223,6 +224,8 @@ class _Engine:
             qs = qs.filter(unit_id__in=self.unit_ids)
         if self.worker is not None:
             qs = qs.filter(worker_id=self.worker)
+        if self.kategori is not None:
+            qs = qs.filter(category__in=self.kategori)
         return qs
 
     def via_case(self, qs: QuerySet[Any]) -> QuerySet[Any]:
@@ -233,6 +236,8 @@ class _Engine:
             qs = qs.filter(unit_id__in=self.unit_ids)
         if self.worker is not None:
             qs = qs.filter(case__worker_id=self.worker)
+        if self.kategori is not None:
+            qs = qs.filter(case__category__in=self.kategori)
         return qs
 
     def by_unit(self, qs: QuerySet[Any]) -> QuerySet[Any]:
@@ -385,6 +390,8 @@ class _Engine:
             # the cases by their ids alone (their unit is the action's): PostgreSQL then probes the
             # thousand or so cases instead of hashing all the unit's cases (12 -> 9 ms)
             cases = Case.objects.order_by() if self.worker is None else Case.objects.filter(worker_id=self.worker)
+            if self.kategori is not None:
+                cases = cases.filter(category__in=self.kategori)
             rows = _fetch(cases.filter(chosen).annotate(
                 f_int=_text("first_intervensi"), f_app=_text("plan_approved_at")),
                 "unit_id", "f_int", "f_app")
@@ -665,16 +672,18 @@ def compute_many(
     sla_other_hours: float | None = None,
     complaint_days: float | None = None,
     tree: _UnitTree | None = None,
+    kategori: Iterable[str] | None = None,
 ) -> dict[int, dict[str, Value]]:
     """Measures of several units (each with its descendants) for one period, keyed by unit id.
 
     The number of queries does not depend on the number of units or cases. `measures` limits the
     work to the families those measures need (e.g. for a trend); by default every measure of
     definitions.py is computed, the spec's core ones and the extra SPM counts. `tree` (unit_tree())
-    lets several calls in one request share one read of the unit tree."""
+    lets several calls in one request share one read of the unit tree. `kategori` restricts the
+    case measures to cases of those categories (see compute_periods)."""
     return compute_periods(units, [_as_period(start, end)], worker, measures=measures, tree=tree,
                            sla_high_hours=sla_high_hours, sla_other_hours=sla_other_hours,
-                           complaint_days=complaint_days)[0]
+                           complaint_days=complaint_days, kategori=kategori)[0]
 
 
 def compute_periods(
@@ -688,6 +697,7 @@ def compute_periods(
     complaint_days: float | None = None,
     tree: _UnitTree | None = None,
     given_targets: dict[tuple[int, int], dict[str, float]] | None = None,
+    kategori: Iterable[str] | None = None,
 ) -> list[dict[int, dict[str, Value]]]:
     """compute_many() for several periods at once, one result per period in the order given.
 
@@ -695,7 +705,11 @@ def compute_periods(
     engine, which reads each period-disjoint family once over their joint span: a scorecard needs
     its period and the previous one, and this halves its queries. Periods that overlap are refused.
     `given_targets` (unit_targets() of these units and the periods' years) spares reading them again
-    for a caller that has them already, as the scorecard does for its target column."""
+    for a caller that has them already, as the scorecard does for its target column.
+
+    `kategori` (the category filter of indicators.md): the case measures over the cases of those
+    categories and their actions and referrals; every measure built on records not tied to a case is
+    null, as at the individual level. Without it (None or empty) nothing changes."""
     periods = list(periods)
     order = sorted(range(len(periods)), key=lambda i: periods[i].start)
     for a, b in zip(order, order[1:], strict=False):
@@ -708,7 +722,9 @@ def compute_periods(
         defs.get(mid)
     opts = Options.from_settings(sla_high_hours=sla_high_hours, sla_other_hours=sla_other_hours,
                                  complaint_days=complaint_days)
-    individual = wid is not None
+    kat = _kategori(kategori)
+    # the individual level and the category filter both leave only the case-based measures
+    individual = wid is not None or kat is not None
     tree = tree or _UnitTree.load()
 
     # the unit's own targets for year(P) of each period (capaian_target), read in one query
@@ -733,7 +749,7 @@ def compute_periods(
     for run in runs:
         targeted = {m for i in run for t in targets[i].values() for m in t}
         needed = [m for m in dict.fromkeys([*wanted, *targeted]) if m != "capaian_target"]
-        engine = _Engine(roots, [periods[i] for i in run], wid, opts, tree)
+        engine = _Engine(roots, [periods[i] for i in run], wid, opts, tree, kat)
         engine.needed = set(needed)
         # at the individual level, records not tied to a case are not read at all (their measures are null)
         engine.run(dict.fromkeys(
@@ -747,6 +763,25 @@ def compute_periods(
     return results
 
 
+def _kategori(kategori: Iterable[str] | None) -> list[str] | None:
+    """The category filter as a sorted list of known codes, or None for every category."""
+    if kategori is None:
+        return None
+    codes = sorted(set(kategori))
+    if not codes:
+        return None
+    unknown = [k for k in codes if k not in vocab.KATEGORI]
+    if unknown:
+        raise ValueError(f"kategori tidak dikenal / unknown category: {', '.join(unknown)}")
+    return codes
+
+
+def kategori_codes(kategori: Iterable[str] | None) -> list[str] | None:
+    """The category filter as callers pass it on (sorted known codes, or None); ValueError names an
+    unknown code."""
+    return _kategori(kategori)
+
+
 def unit_targets(unit_ids: Iterable[int], years: Iterable[int]) -> dict[tuple[int, int], dict[str, float]]:
     """The targets set for each unit itself (not its descendants), by (unit id, year), of the measures
     that exist: one query. The scorecard shows them; capaian_target is computed from them."""
@@ -754,7 +789,7 @@ def unit_targets(unit_ids: Iterable[int], years: Iterable[int]) -> dict[tuple[in
     out: dict[tuple[int, int], dict[str, float]] = {}
     if not ids or not ys:
         return out
-    for uid, year, indicator, value in Target.objects.filter(unit_id__in=ids, year__in=ys).values_list(
+    for uid, year, indicator, value in Target.objects.filter(unit_id__in=ids, year__in=ys, worker__isnull=True).values_list(
             "unit_id", "year", "indicator", "value"):
         if indicator in defs.MEASURES:
             out.setdefault((uid, year), {})[indicator] = value
@@ -783,9 +818,14 @@ def compute(
     return compute_many([uid], start, end, worker, **options)[uid]
 
 
-def machine_output(unit: Unit, period: Period, values: dict[str, Value]) -> dict[str, Any]:
-    """The spec's machine output: the core measure ids plus "unit", "mulai" and "selesai"."""
+def machine_output(unit: Unit, period: Period, values: dict[str, Value],
+                   kategori: Iterable[str] | None = None) -> dict[str, Any]:
+    """The spec's machine output: the core measure ids plus "unit", "mulai" and "selesai"; with a
+    category filter, "kategori" lists its codes."""
     out: dict[str, Any] = {"unit": unit.code, "mulai": period.start.isoformat(), "selesai": period.end.isoformat()}
+    kat = _kategori(kategori)
+    if kat is not None:
+        out["kategori"] = kat
     for mid in defs.CORE_IDS:
         out[mid] = values.get(mid)
     return out
@@ -802,6 +842,7 @@ def compute_basis(
     *,
     families: Iterable[str] = BASIS_FAMILIES,
     tree: _UnitTree | None = None,
+    kategori: Iterable[str] | None = None,
 ) -> list[dict[int, dict[str, float]]]:
     """The additive parts the measures are made of (numerators, denominators: "received",
     "on_time", "handled", "obstructed", ...; and "n_<list>" for the number of values behind each
@@ -811,7 +852,8 @@ def compute_basis(
     numerator is small, or a median over few values; the measures themselves are computed by
     compute_periods and are not touched here. `families` limits the queries (see _NEEDS)."""
     roots = list(dict.fromkeys(_unit_id(u) for u in units))
-    engine = _Engine(roots, list(periods), _worker_id(worker), Options.from_settings(), tree or _UnitTree.load())
+    engine = _Engine(roots, list(periods), _worker_id(worker), Options.from_settings(), tree or _UnitTree.load(),
+                     _kategori(kategori))
     engine.run(families)
     out: list[dict[int, dict[str, float]]] = []
     for k in range(len(engine.periods)):

@@ -1,7 +1,10 @@
 """A framework's scorecard for one unit (optionally one social worker) and period, and trends.
 
-Targets are the Target rows of the unit itself (not its descendants) for year(P); with a worker,
-the unit's targets are the yardstick for the individual too. Achievement and ratings follow
+Targets are the Target rows of the unit itself (not its descendants) for year(P). A worker's
+targets (indicators.md, "Targets of one worker"): their own target where one is set; otherwise a
+count target (cases, actions) is the unit's target divided by the unit's social-worker FTE of that
+year, and any other target is the unit's own. Each row says which kind it got (`target_kind`).
+With a category filter the card has no targets: they are set for every category together. Achievement and ratings follow
 indicators.md; a framework may override a measure's direction and the rating scale.
 
 Inhibiting factors are ranked by how much they weighed this period: a factor's share is the
@@ -21,9 +24,13 @@ from kinerja.indicators import definitions as defs
 from kinerja.indicators import frameworks
 from kinerja.indicators.achievement import NOT_RATED, achievement, ikm_band, weighted_mean
 from kinerja.indicators.frameworks import Framework
-from kinerja.indicators.measures import Value, compute_periods, unit_targets, unit_tree
+from kinerja.indicators.measures import Value, compute_periods, kategori_codes, unit_targets, unit_tree
 from kinerja.indicators.periods import Period
-from kinerja.register.models import Staff, Unit
+from kinerja.register.models import Staff, Staffing, Target, Unit
+
+# where a worker's target comes from
+OWN, FTE_SHARE, UNIT = "individu", "bagian_fte", "unit"
+COUNT_UNITS = (defs.CASES, defs.ACTIONS)
 
 
 def _lang(lang: str | None) -> str:
@@ -58,13 +65,14 @@ def scorecard(
     framework: str | Framework | None = None,
     worker: Staff | int | str | None = None,
     lang: str | None = None,
+    kategori: list[str] | None = None,
     **options: Any,
 ) -> dict[str, Any]:
     """The framework's dimensions with each measure's value, unit, direction, target, achievement,
     rating, previous period's value and change; dimension and overall scores; inhibiting factors.
     JSON-ready (numbers unrounded)."""
     u = _unit(unit)
-    return scorecards([u], period, framework, worker, lang, **options)[u.pk]
+    return scorecards([u], period, framework, worker, lang, kategori=kategori, **options)[u.pk]
 
 
 def scorecards(
@@ -73,6 +81,7 @@ def scorecards(
     framework: str | Framework | None = None,
     worker: Staff | int | str | None = None,
     lang: str | None = None,
+    kategori: list[str] | None = None,
     **options: Any,
 ) -> dict[int, dict[str, Any]]:
     """scorecard() of several units for one period, keyed by unit id. The measures of all of them
@@ -87,7 +96,15 @@ def scorecards(
     # the targets of this year (the card's target column) and the previous one (its capaian_target), read once
     known = unit_targets([u.pk for u in us], [y for y in (prev.calendar_year, p.calendar_year) if y is not None])
     year = p.calendar_year
-    targets = {u.pk: known.get((u.pk, year), {}) if year is not None else {} for u in us}
+    kat = kategori_codes(kategori)
+    tree = unit_tree()
+    targets = {u.pk: known.get((u.pk, year), {}) if year is not None and kat is None else {} for u in us}
+    kinds: dict[int, dict[str, str]] = {u.pk: {} for u in us}
+    if w is not None and year is not None and kat is None:
+        for u in us:
+            mine = worker_targets(u, w, year, targets[u.pk], tree)
+            targets[u.pk] = {m: v for m, (v, _) in mine.items() if v is not None}
+            kinds[u.pk] = {m: kind for m, (_, kind) in mine.items()}
 
     dims_of: dict[int, list[tuple[Any, tuple[str, ...]]]] = {}
     wanted_all: dict[str, None] = {}
@@ -100,16 +117,41 @@ def scorecards(
         wanted_all.update(dict.fromkeys([m for _, ids in dims for m in ids] + fw.measure_ids()))
     wanted = list(wanted_all)
     unit_ids = [u.pk for u in us]
-    tree = unit_tree()
     before_all, now_all = (compute_periods(unit_ids, [prev, p], worker=w, measures=wanted, tree=tree,
-                                           given_targets=known, **options)
+                                           given_targets=known, kategori=kat, **options)
                            if wanted else ({}, {}))
-    return {u.pk: _card(u, w, p, prev, fw, lang, targets[u.pk], dims_of[u.pk], now_all.get(u.pk, {}),
-                        before_all.get(u.pk, {})) for u in us}
+    cards = {u.pk: _card(u, w, p, prev, fw, lang, targets[u.pk], dims_of[u.pk], now_all.get(u.pk, {}),
+                         before_all.get(u.pk, {}), kinds[u.pk] if w is not None else None) for u in us}
+    if kat is not None:
+        for card in cards.values():
+            card["kategori"] = kat
+    return cards
+
+
+def worker_targets(unit: Unit, worker: Staff, year: int, of_unit: dict[str, float],
+                   tree: Any = None) -> dict[str, tuple[float | None, str]]:
+    """measure -> (target, kind) of one worker for a year: their own (OWN); else a count target as
+    the unit's over the social-worker FTE of the unit (with its descendants) that year (FTE_SHARE;
+    null without staffing rows); else the unit's (UNIT)."""
+    own = dict(Target.objects.filter(unit=unit, year=year, worker=worker).values_list("indicator", "value"))
+    ids = (tree or unit_tree()).descendants(unit.pk)
+    fte = sum(float(v or 0) for v in Staffing.objects.filter(unit_id__in=ids, year=year)
+              .values_list("social_workers", flat=True))
+    out: dict[str, tuple[float | None, str]] = {}
+    for mid in defs.ALL_IDS:
+        if mid in own:
+            out[mid] = (own[mid], OWN)
+        elif mid in of_unit:
+            if defs.MEASURES[mid].unit in COUNT_UNITS:
+                out[mid] = (of_unit[mid] / fte if fte > 0 else None, FTE_SHARE)
+            else:
+                out[mid] = (of_unit[mid], UNIT)
+    return out
 
 
 def _card(u: Unit, w: Staff | None, p: Period, prev: Period, fw: Framework, lang: str, targets: dict[str, float],
-          dims: list[tuple[Any, tuple[str, ...]]], now: dict[str, Value], before: dict[str, Value]) -> dict[str, Any]:
+          dims: list[tuple[Any, tuple[str, ...]]], now: dict[str, Value], before: dict[str, Value],
+          kinds: dict[str, str] | None = None) -> dict[str, Any]:
     def measure_row(mid: str, weight: float | None = None) -> dict[str, Any]:
         m = defs.get(mid)
         direction = fw.direction(mid)
@@ -122,6 +164,8 @@ def _card(u: Unit, w: Staff | None, p: Period, prev: Period, fw: Framework, lang
             "rating": band.code, "rating_label": band.label(lang),
             "previous": before[mid], "change": _change(now[mid], before[mid]),
         }
+        if kinds is not None:
+            row["target_kind"] = kinds.get(mid)
         if weight is not None:
             row["weight"] = weight
         if mid == "ikm":
@@ -175,13 +219,14 @@ def trend(
     years: list[int] | range,
     measure: str,
     worker: Staff | int | str | None = None,
+    kategori: list[str] | None = None,
     **options: Any,
 ) -> list[dict[str, Any]]:
     """A measure's calendar-year series: [{"year", "mulai", "selesai", "value"}], oldest first."""
     defs.get(measure)
     u = _unit(unit)
     periods = [Period.year(y) for y in sorted(set(years))]
-    values = compute_periods([u.pk], periods, worker=worker, measures=[measure], **options)
+    values = compute_periods([u.pk], periods, worker=worker, measures=[measure], kategori=kategori, **options)
     return [{"year": p.start.year, "mulai": p.start.isoformat(), "selesai": p.end.isoformat(),
              "value": v[u.pk][measure]} for p, v in zip(periods, values, strict=True)]
 

@@ -425,10 +425,19 @@ class Target(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     indicator = models.CharField(_("indicator"), max_length=64)
     value = models.FloatField(_("target"))
+    # a social worker's own target (indicators.md, "Targets of one worker"); empty: the unit's target
+    worker = models.ForeignKey("Staff", null=True, blank=True, on_delete=models.PROTECT, related_name="targets")
 
     class Meta:
         verbose_name = _("performance target")
-        constraints = [models.UniqueConstraint(fields=["unit", "year", "indicator"], name="target_unique")]
+        # one target per unit, year and indicator, and one per worker besides: NULL never compares
+        # equal, so the unit's own row and the workers' rows each get a partial constraint
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year", "indicator"], condition=models.Q(worker__isnull=True),
+                                    name="target_unique"),
+            models.UniqueConstraint(fields=["unit", "year", "indicator", "worker"],
+                                    condition=models.Q(worker__isnull=False), name="target_unique_worker"),
+        ]
 
 
 class AuditEntry(models.Model):

@@ -272,5 +272,5 @@ _EXPORTERS: dict[str, Callable[[bool, list[int] | None], Iterator[tuple[Any, ...
     "anggaran": _simple(BudgetLine, ("year", "activity", "allocation", "realisation")),
     "sdm": _simple(Staffing, ("year", "social_workers", "certified")),
     "sarana": _simple(Facility, ("year", "safe_house_beds", "bed_days", "vehicles")),
-    "target": _simple(Target, ("year", "indicator", "value")),
+    "target": _simple(Target, ("year", "indicator", "value", "worker__username")),
 }

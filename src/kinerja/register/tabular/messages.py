@@ -86,6 +86,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                      "unit code does not exist (in this import or the database)"),
     "user_unknown": ("username tidak ada (di impor ini maupun di basis data)",
                      "username does not exist (in this import or the database)"),
+    "target_worker": ("username bukan pekerja sosial unit ini", "username is not a social worker of this unit"),
     "case_unknown": ("kasus {unit}/{number} tidak ada (di impor ini maupun di basis data)",
                      "case {unit}/{number} does not exist (in this import or the database)"),
     "duplicate_in_file": ("kunci {key} sudah muncul sebelumnya di impor ini{where}",

@@ -182,6 +182,7 @@ TARGET = Table("target", (
     _year(),
     Column("indikator", required=True, max_length=64),
     Column("target", NUMBER, required=True),
+    _user("username"),  # a social worker's own target; empty: the unit's
 ), key=("kode_unit", "tahun", "indikator"))
 
 # Dependency order: a table only refers to tables before it.

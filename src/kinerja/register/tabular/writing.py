@@ -974,8 +974,28 @@ class _Importer:
             "bed_days": v["hari_rawat"], "vehicles": v.get("kendaraan")})
 
     def _target(self, reader: reading.TableReader, batch: list[Row]) -> int:
-        return self._keyed(reader, batch, Target, ("unit_id", "year", "indicator"), lambda u, v: {
-            "unit_id": u, "year": v["tahun"], "indicator": v["indikator"], "value": v["target"]})
+        """A unit's target, or with `username` one social worker's own: that user must be a
+        pekerja_sosial of the row's unit."""
+        workers: dict[int, Any] = {}
+        for line, v, ok in batch:
+            if ok and v.get("username") is not None:
+                workers[line] = self.user_of(reader, line, v, "username")
+        known = {pk: (role, unit) for pk, role, unit in Staff.objects.filter(
+            pk__in=[w for w in workers.values() if w is not _BAD]).values_list("pk", "role", "unit_id")}
+        checked: list[Row] = []
+        for line, v, ok in batch:
+            wid = workers.get(line)
+            if ok and wid is not None:
+                unit_id = self.units.get(v.get("kode_unit"))
+                if wid is _BAD:
+                    ok = False
+                elif known.get(wid) != ("pekerja_sosial", unit_id):
+                    self.err(reader, line, "username", v["username"], "target_worker")
+                    ok = False
+            checked.append((line, {**v, "_worker": wid}, ok))
+        return self._keyed(reader, checked, Target, ("unit_id", "year", "worker_id", "indicator"), lambda u, v: {
+            "unit_id": u, "year": v["tahun"], "worker_id": v["_worker"], "indicator": v["indikator"],
+            "value": v["target"]})
 
     # -- end ------------------------------------------------------------------------------------
     def finish(self) -> None:
