@@ -344,3 +344,19 @@ def test_reports_page_downloads_through_the_gate(small, users, client):
     assert r.status_code == 400  # not the evaluator's unit
     r = client.get("/laporan/", {"jenis": "kinerja", "unit": SECTION, "tahun": "20x0", "format": "pdf"})
     assert r.status_code == 400
+
+
+def test_evaluation_report_filtered_by_category(small, tmp_path, capsys):
+    """The engine's category filter reaches the evaluation report; the public edition refuses it
+    (one category beside all categories would give small counts back by subtraction)."""
+    import openpyxl
+
+    out = tmp_path / "kinerja.xlsx"
+    assert cli.main(["report", "kinerja", "--unit", SECTION, "--year", "2021", "--kategori", "anak_jalanan",
+                     "--format", "xlsx", "--output", str(out)]) == 0
+    cells = [c for row in openpyxl.load_workbook(out).worksheets[0].iter_rows(values_only=True) for c in row]
+    assert "anak_jalanan" in " ".join(str(c) for c in cells if c)  # the filter is named in the report
+    capsys.readouterr()
+    code = cli.main(["report", "kinerja", "--unit", SECTION, "--year", "2021", "--kategori", "anak_jalanan",
+                     "--publik", "--format", "html", "--output", str(tmp_path / "p.html")])
+    assert code != 0 and not (tmp_path / "p.html").exists()

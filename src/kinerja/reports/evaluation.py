@@ -6,8 +6,8 @@ Every figure passes the publication gate (one Publisher for the card, the trends
 counts). The public edition (a suppressed audience) also leaves out quotes from child informants,
 source titles (a child's interview is titled with initials) and staff names (coders are numbered).
 
-Hooks for what the engine and the workspace may add: `kategori` (a category filter) is passed to
-the scorecard as `kategori=` when given; `evidence` is the evaluation's own Project (its sources,
+`kategori` (a category filter) is passed to the engine as `kategori=` (the gate refuses it for
+audiences that get suppressed figures); `evidence` is the evaluation's own Project (its sources,
 informants and codings), the whole workspace when None."""
 
 from __future__ import annotations
@@ -186,17 +186,11 @@ def build_kinerja(unit: Any, year: int, *, audience: gate.Audience, lang: str = 
 
     step = progress or (lambda _s: None)
     period = Period.year(year)
-    gate.check_request(audience, period)
+    gate.check_request(audience, period, kategori=kategori)
     fw = frameworks.get(framework)
     options: dict[str, Any] = {"kategori": list(kategori)} if kategori else {}
     step("scorecard")
-    try:
-        raw_card = scorecard(unit, period, framework=fw, lang=lang, **options)
-    except TypeError as exc:
-        if kategori and "kategori" in str(exc):
-            raise ReportError("mesin indikator ini belum dapat menyaring kategori / "
-                              "this indicator engine cannot filter by category yet") from None
-        raise
+    raw_card = scorecard(unit, period, framework=fw, lang=lang, **options)
     pub = gate.Publisher(audience)
     card = pub.publish(unit, period, raw_card)
     publik = audience.suppressed
