@@ -8,7 +8,7 @@ import subprocess
 import pytest
 from django.db import connection
 
-from kinerja.evidence import services
+from kinerja.evidence import exchange, services
 from kinerja.evidence.models import Code
 from kinerja.register import services as register_services
 from kinerja.register.models import AuditEntry
@@ -65,8 +65,8 @@ def test_texts_and_memos_are_not_in_the_database_in_clear(users):
 def test_exports_of_transcripts_are_audited_and_chain_stays_intact(users):
     _store(users)
     assert AuditEntry.objects.exclude(action__startswith="account_").count() == 0
-    qdpx = services.export_qdpx(users["evaluator"], "arsip untuk pembimbing")
-    csv_data = services.export_segments(users["kasi"], "bahan rapat evaluasi", "csv")
+    qdpx = exchange.export_qdpx(users["evaluator"], "arsip untuk pembimbing")
+    csv_data = exchange.export_segments(users["kasi"], "bahan rapat evaluasi", "csv")
     assert SOURCE_SECRET[:10].encode() in csv_data and len(qdpx) > 0
     entries = list(AuditEntry.objects.exclude(action__startswith="account_").order_by("seq"))
     assert [(e.username, e.action, e.record, e.reason) for e in entries] == [

@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from kinerja.evidence import selectors, services
+from kinerja.evidence import exchange, selectors, services
 from kinerja.evidence.analysis import records, refiqda
 from kinerja.evidence.models import Code, Coding, ImportedCoder, Informant, Memo, Source, SourceGroup
 from kinerja.evidence.services import EvidenceInputError
@@ -371,7 +371,7 @@ def test_qdpx_import_needs_a_workspace_role(users):
 
 def test_qdc_round_trip_keeps_the_codebook(users):
     services.ensure_default_codebook()
-    data = services.export_qdc(users["evaluator"])
+    data = exchange.export_qdc(users["evaluator"])
     before = {c.uid: (c.name, c.name_en, c.description_id, c.description_en, c.colour, c.link, c.parent_id and
                       Code.objects.get(pk=c.parent_id).uid, c.codable) for c in Code.objects.all()}
     assert services.import_qdc(users["evaluator"], data).codes_reused == 19
@@ -392,13 +392,13 @@ def test_qdc_round_trip_keeps_the_codebook(users):
 
 def test_export_qdpx_needs_a_reason_and_a_role_and_is_audited(users, sample):
     with pytest.raises(EvidenceInputError):
-        services.export_qdpx(users["evaluator"], "")
+        exchange.export_qdpx(users["evaluator"], "")
     with pytest.raises(PermissionDenied):
-        services.export_qdpx(users["pimpinan"], "laporan pimpinan")
+        exchange.export_qdpx(users["pimpinan"], "laporan pimpinan")
     with pytest.raises(EvidenceInputError):
-        services.export_qdpx(services.OPERATOR, "tanpa nama pengguna")
+        exchange.export_qdpx(services.OPERATOR, "tanpa nama pengguna")
     assert not AuditEntry.objects.exclude(action__startswith="account_").exists()
-    data = services.export_qdpx(users["evaluator"], "berbagi dengan pembimbing")
+    data = exchange.export_qdpx(users["evaluator"], "berbagi dengan pembimbing")
     entry = AuditEntry.objects.exclude(action__startswith="account_").get()
     assert (entry.username, entry.action, entry.reason) == ("peneliti", "ekspor_bukti_qdpx", "berbagi dengan pembimbing")
     assert '"sumber": 12' in entry.detail
@@ -406,18 +406,18 @@ def test_export_qdpx_needs_a_reason_and_a_role_and_is_audited(users, sample):
 
 
 def test_export_segments_csv_and_xlsx_are_audited(users, sample):
-    data = services.export_segments(users["kasi"], "bahan rapat evaluasi", "csv")
+    data = exchange.export_segments(users["kasi"], "bahan rapat evaluasi", "csv")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8"))))
-    assert tuple(rows[0]) == services.SEGMENT_COLUMNS
+    assert tuple(rows[0]) == exchange.SEGMENT_COLUMNS
     assert len(rows) - 1 == Coding.objects.count()
     budget = [r for r in rows[1:] if r[5] == "anggaran" and r[0] == "Wawancara Sekretaris Dinas Sosial"]
     assert budget and budget[0][4] == "Sekretaris Dinas Sosial" and budget[0][6] == "menghambat"
     assert budget[0][10] == "Pagu untuk penanganan anak jauh di bawah kebutuhan lapangan."
-    book = openpyxl.load_workbook(io.BytesIO(services.export_segments(users["kasi"], "bahan rapat evaluasi", "xlsx")))
+    book = openpyxl.load_workbook(io.BytesIO(exchange.export_segments(users["kasi"], "bahan rapat evaluasi", "xlsx")))
     assert book["segmen"].max_row == len(rows)
     assert [e.action for e in AuditEntry.objects.exclude(action__startswith="account_").order_by("seq")] == ["ekspor_bukti_segmen"] * 2
     with pytest.raises(EvidenceInputError):
-        services.export_segments(users["kasi"], "alasan cukup", "pdf")
+        exchange.export_segments(users["kasi"], "alasan cukup", "pdf")
 
 
 def test_reencrypt_uses_the_current_key(users, sample):
@@ -534,7 +534,7 @@ def test_nvivo_and_maxqda_projects_land_right_and_export_back(users):
     assert {c.stance for c in Coding.objects.all()} == {"netral"}
     assert all(r["konvergen"] is None for r in selectors.matrix(users["evaluator"]))  # no stance: no verdict
 
-    exported = services.export_qdpx(users["evaluator"], "arsip penelitian")
+    exported = exchange.export_qdpx(users["evaluator"], "arsip penelitian")
     text = qde(exported)
     start, end = _at(EMOJI_TEXT, "polisi")
     assert f'name="polisi" startPosition="{start}" endPosition="{end}"' in text
@@ -553,3 +553,21 @@ def test_importers_type_replaces_the_neutral_default(users):
     with pytest.raises(EvidenceInputError) as err:
         services.import_qdpx(users["evaluator"], data, default_source_type="video")
     assert "wawancara, observasi or dokumentasi" in _all(err)
+
+
+def test_key_rotation_reaches_the_evidence_through_the_register_signal(users, sample):
+    """rotate_keys (register) re-encrypts the source texts through its keys_rotated signal, and
+    counts them in its total."""
+    from kinerja.identity import Keyring
+    from kinerja.register import events, keyring
+    from kinerja.register.services import rotate_keys
+
+    assert events.keys_rotated.has_listeners()
+    ring = keyring.keyring()
+    old = ring.current
+    new_id, count = rotate_keys()
+    try:
+        assert count >= Source.objects.count() + Memo.objects.count()
+        assert all(Keyring.key_id_of(blob) == new_id != old for blob in Source.objects.values_list("text_enc", flat=True))
+    finally:
+        ring.current = old

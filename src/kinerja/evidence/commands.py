@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-Handler = Callable[[argparse.Namespace], int]
+from kinerja.clibase import AddCommand, Handler
 
 
 class _Refused(Exception):
@@ -31,7 +31,7 @@ def _run(body: Callable[[argparse.Namespace], int]) -> Handler:
     """Set Django up, run the command, and turn refusals into bilingual stderr and exit 1."""
 
     def handler(args: argparse.Namespace) -> int:
-        from kinerja.cli import setup_django
+        from kinerja.clibase import setup_django
 
         setup_django()
         from django.core.exceptions import PermissionDenied
@@ -164,9 +164,9 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _export_qdpx(args: argparse.Namespace) -> int:
-    from kinerja.evidence import services
+    from kinerja.evidence import exchange
 
-    data = services.export_qdpx(_actor(args.user, required=True), args.reason or "")
+    data = exchange.export_qdpx(_actor(args.user, required=True), args.reason or "")
     _write(args.file, data)
     print(f"{args.file} ({len(data)} bita/bytes; ekspor dicatat di audit / export audited)")
     return 0
@@ -191,9 +191,9 @@ def _import_qdpx(args: argparse.Namespace) -> int:
 
 
 def _export_qdc(args: argparse.Namespace) -> int:
-    from kinerja.evidence import services
+    from kinerja.evidence import exchange
 
-    data = services.export_qdc(_actor(args.user))
+    data = exchange.export_qdc(_actor(args.user))
     _write(args.file, data)
     print(f"{args.file} ({len(data)} bita/bytes)")
     return 0
@@ -207,10 +207,10 @@ def _import_qdc(args: argparse.Namespace) -> int:
 
 
 def _export_segments(args: argparse.Namespace) -> int:
-    from kinerja.evidence import services
+    from kinerja.evidence import exchange
 
     fmt = "xlsx" if args.file.lower().endswith(".xlsx") else "csv"
-    data = services.export_segments(_actor(args.user, required=True), args.reason or "", fmt)
+    data = exchange.export_segments(_actor(args.user, required=True), args.reason or "", fmt)
     _write(args.file, data)
     print(f"{args.file} ({fmt}; ekspor dicatat di audit / export audited)")
     return 0
@@ -292,7 +292,7 @@ def _search(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: argparse._SubParsersAction, add: Callable[..., argparse.ArgumentParser]) -> None:
+def register(sub: argparse._SubParsersAction, add: AddCommand) -> None:
     """Add `kinerja evidence ...` (called from kinerja.commands.extensions)."""
     sp = add("evidence", lambda args: 2, "Qualitative evaluation evidence: sources, coding, triangulation, "
              "agreement, REFI-QDA exchange (bukti evaluasi).")

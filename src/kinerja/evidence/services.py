@@ -7,8 +7,6 @@ in the workspace is not audited per view (evidence.md), the export is."""
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import tomllib
 import uuid
@@ -43,7 +41,6 @@ from kinerja.evidence.models import (
 )
 from kinerja.register import permissions
 from kinerja.register.models import Staff
-from kinerja.register.services import audit
 
 SOURCE_TYPE_CODES = tuple(t for t, _l in SOURCE_TYPES)
 STANCE_CODES = tuple(s for s, _l in STANCES)
@@ -82,8 +79,12 @@ def bilingual(text: Any, **params: Any) -> Message:
     return Message(rendered[0], rendered[1])
 
 
-def _fail(text: Any, **params: Any) -> EvidenceInputError:
+def refuse(text: Any, **params: Any) -> EvidenceInputError:
+    """One refusal message as an error to raise."""
     return EvidenceInputError([bilingual(text, **params)])
+
+
+_fail = refuse
 
 
 def require_workspace(actor: object) -> None:
@@ -695,14 +696,14 @@ def _create_groups(groups: Sequence[records.SourceGroup], source_pks: dict[str, 
 # --------------------------------------------------------------------------- exports
 
 
-def _require_reason(reason: str) -> str:
+def require_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if len(reason) < 5:
         raise _fail(_("State the reason for this export (at least 5 characters)."))
     return reason
 
 
-def _require_exporter(actor: object) -> Staff:
+def require_exporter(actor: object) -> Staff:
     """Exports carry transcripts: they need a named user with a workspace role, for the audit."""
     if not isinstance(actor, Staff):
         raise _fail(_("An export needs the username of the person exporting (--user)."))
@@ -710,76 +711,13 @@ def _require_exporter(actor: object) -> Staff:
     return actor
 
 
-def export_qdpx(actor: Actor, reason: str) -> bytes:
-    """The whole workspace as a REFI-QDA project (QDPX), audited with the reason."""
-    from kinerja.evidence import selectors
-
-    user = _require_exporter(actor)
-    reason = _require_reason(reason)
-    project = selectors.workspace_project(memos=True)
-    try:
-        data = refiqda.write_qdpx(project)
-    except refiqda.RefiQdaError as exc:
-        raise EvidenceInputError(exc.messages) from exc
-    audit(user.username, "ekspor_bukti_qdpx", "bukti:proyek", reason,
-          {"sumber": len(project.sources), "koding": len(project.codings), "memo": len(project.memos)})
-    return data
-
-
-def export_qdc(actor: Actor) -> bytes:
-    """The codebook as a QDC file. Codes hold no personal data, so this is not audited."""
-    from kinerja.evidence import selectors
-
-    require_workspace(actor)
-    codes = selectors.workspace_project(texts=False).codes
-    try:
-        return refiqda.write_qdc(codes)
-    except refiqda.RefiQdaError as exc:
-        raise EvidenceInputError(exc.messages) from exc
-
-
-SEGMENT_COLUMNS = ("sumber", "jenis_sumber", "tanggal", "informan", "peran_informan", "kode", "sikap", "pengkode",
-                   "mulai", "selesai", "kutipan")
-
-
-def export_segments(actor: Actor, reason: str, fmt: str = "csv") -> bytes:
-    """Coded segments (source, informant role, code, stance, quote) as CSV or XLSX, audited:
-    quotes are transcript text."""
-    from kinerja.evidence import selectors
-
-    user = _require_exporter(actor)
-    reason = _require_reason(reason)
-    if fmt not in ("csv", "xlsx"):
-        raise _fail(_("Unknown format %(fmt)s; use csv or xlsx."), fmt=fmt)
-    rows = selectors.coded_segments()
-    if fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.writer(buf)
-        writer.writerow(SEGMENT_COLUMNS)
-        writer.writerows(rows)
-        data = buf.getvalue().encode("utf-8")
-    else:
-        import xlsxwriter
-
-        out = io.BytesIO()
-        book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_numbers": False,
-                                         "strings_to_formulas": False, "strings_to_urls": False})
-        sheet = book.add_worksheet("segmen")
-        sheet.write_row(0, 0, SEGMENT_COLUMNS)
-        for i, row in enumerate(rows, start=1):
-            sheet.write_row(i, 0, row)
-        book.close()
-        data = out.getvalue()
-    audit(user.username, "ekspor_bukti_segmen", "bukti:segmen", reason, {"format": fmt, "baris": len(rows)})
-    return data
-
-
 # --------------------------------------------------------------------------- keys
 
 
-def reencrypt_evidence() -> int:
+def reencrypt_evidence(**_signal: object) -> int:
     """Re-encrypt every source text and memo with the keyring's current key (after a key
-    rotation); returns how many ciphertexts were rewritten."""
+    rotation); returns how many ciphertexts were rewritten. Connected to the register's
+    ``keys_rotated`` signal, so the register never imports the evidence area."""
     count = 0
     with transaction.atomic():
         for source in Source.objects.only("uid", "text_enc").iterator(chunk_size=500):
