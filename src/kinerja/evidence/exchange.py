@@ -11,29 +11,31 @@ from django.utils.translation import gettext_lazy as _
 
 from kinerja.evidence import selectors, services
 from kinerja.evidence.analysis import refiqda
+from kinerja.evidence.models import Evaluation
 from kinerja.register.services import audit
 
 Actor = services.Actor
 
 
-def export_qdpx(actor: Actor, reason: str) -> bytes:
-    """The whole workspace as a REFI-QDA project (QDPX), audited with the reason."""
+def export_qdpx(actor: Actor, evaluation: Evaluation, reason: str) -> bytes:
+    """One evaluation as a REFI-QDA project (QDPX), audited with the reason."""
     user = services.require_exporter(actor)
+    services.require_member(user, evaluation)
     reason = services.require_reason(reason)
-    project = selectors.workspace_project(memos=True)
+    project = selectors.workspace_project(evaluation, memos=True)
     try:
         data = refiqda.write_qdpx(project)
     except refiqda.RefiQdaError as exc:
         raise services.EvidenceInputError(exc.messages) from exc
-    audit(user.username, "ekspor_bukti_qdpx", "bukti:proyek", reason,
+    audit(user.username, "ekspor_bukti_qdpx", f"bukti:{evaluation.code}", reason,
           {"sumber": len(project.sources), "koding": len(project.codings), "memo": len(project.memos)})
     return data
 
 
-def export_qdc(actor: Actor) -> bytes:
-    """The codebook as a QDC file. Codes hold no personal data, so this is not audited."""
-    services.require_workspace(actor)
-    codes = selectors.workspace_project(texts=False).codes
+def export_qdc(actor: Actor, evaluation: Evaluation) -> bytes:
+    """The evaluation's codebook as a QDC file. Codes hold no personal data, so this is not audited."""
+    services.require_member(actor, evaluation)
+    codes = selectors.workspace_project(evaluation, texts=False).codes
     try:
         return refiqda.write_qdc(codes)
     except refiqda.RefiQdaError as exc:
@@ -44,14 +46,15 @@ SEGMENT_COLUMNS = ("sumber", "jenis_sumber", "tanggal", "informan", "peran_infor
                    "mulai", "selesai", "kutipan")
 
 
-def export_segments(actor: Actor, reason: str, fmt: str = "csv") -> bytes:
+def export_segments(actor: Actor, evaluation: Evaluation, reason: str, fmt: str = "csv") -> bytes:
     """Coded segments (source, informant role, code, stance, quote) as CSV or XLSX, audited:
     quotes are transcript text."""
     user = services.require_exporter(actor)
+    services.require_member(user, evaluation)
     reason = services.require_reason(reason)
     if fmt not in ("csv", "xlsx"):
         raise services.refuse(_("Unknown format %(fmt)s; use csv or xlsx."), fmt=fmt)
-    rows = selectors.coded_segments()
+    rows = selectors.coded_segments(evaluation)
     if fmt == "csv":
         buf = io.StringIO()
         writer = csv.writer(buf)
@@ -70,5 +73,5 @@ def export_segments(actor: Actor, reason: str, fmt: str = "csv") -> bytes:
             sheet.write_row(i, 0, row)
         book.close()
         data = out.getvalue()
-    audit(user.username, "ekspor_bukti_segmen", "bukti:segmen", reason, {"format": fmt, "baris": len(rows)})
+    audit(user.username, "ekspor_bukti_segmen", f"bukti:{evaluation.code}:segmen", reason, {"format": fmt, "baris": len(rows)})
     return data
