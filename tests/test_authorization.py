@@ -55,6 +55,7 @@ API_NONE = S(401, 403, 403, 403, 403, 403)
 YEAR = {"year": 2020}
 MEMBERS_API = S(401, 403, 200, 403, 200, 403)  # an evaluation's members and its unit's section head
 MEMBERS_PAGE = S(LOGIN, 403, 200, 403, 200, 403)
+POST_ONLY = S(LOGIN, 405, 405, 405, 405, 405)  # a write: a GET is refused before anything is read
 
 ROUTES: dict[str, Route] = {
     # the site
@@ -67,6 +68,24 @@ ROUTES: dict[str, Route] = {
     "kasus/<int:pk>/": Route(S(LOGIN, 200, 200, 200, 404, 404)),
     "kasus/<int:pk>/identitas/": Route(S(LOGIN, 405, 405, 405, 405, 405)),  # a reveal is a POST with a reason
     "kinerja/": Route(S(LOGIN, 200, 200, 200, 200, 403), {"tahun": 2020, "ukuran": "kasus_masuk"}, aggregate=True),
+    # the evaluation workspace: the sample evaluation's members (the evaluator) and its unit's section head
+    "bukti/": Route(MEMBERS_PAGE),
+    "bukti/<slug:evaluasi>/": Route(MEMBERS_PAGE),
+    "bukti/<slug:evaluasi>/unggah/": Route(POST_ONLY),
+    "bukti/<slug:evaluasi>/informan/": Route(MEMBERS_PAGE),
+    "bukti/<slug:evaluasi>/sumber/<uuid:source>/": Route(MEMBERS_PAGE),
+    "bukti/<slug:evaluasi>/sumber/<uuid:source>/saran/": Route(POST_ONLY),
+    "bukti/<slug:evaluasi>/sumber/<uuid:source>/koding/": Route(POST_ONLY),
+    "bukti/<slug:evaluasi>/koding/<uuid:coding>/": Route(POST_ONLY),
+    "bukti/<slug:evaluasi>/koding/<uuid:coding>/hapus/": Route(POST_ONLY),
+    "bukti/<slug:evaluasi>/koding/<uuid:coding>/riwayat/": Route(MEMBERS_PAGE),
+    "bukti/<slug:evaluasi>/kode/": Route(MEMBERS_PAGE),
+    "bukti/<slug:evaluasi>/matriks/": Route(MEMBERS_PAGE),
+    "bukti/<slug:evaluasi>/kesepakatan/": Route(MEMBERS_PAGE),
+    "bukti/<slug:evaluasi>/cari/": Route(MEMBERS_PAGE),
+    "bukti/<slug:evaluasi>/pertukaran/": Route(MEMBERS_PAGE),
+    "bukti/<slug:evaluasi>/pertukaran/ekspor/": Route(POST_ONLY),
+    "bukti/<slug:evaluasi>/pertukaran/impor/": Route(POST_ONLY),
     # the API's own pages
     "api/openapi.json": Route(S(200, 200, 200, 200, 200, 200)),
     "api/docs": Route(S(200, 200, 200, 200, 200, 200)),

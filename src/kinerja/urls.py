@@ -11,5 +11,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
     path("kinerja/", include("kinerja.dashboard.urls")),
+    path("bukti/", include("kinerja.evidence.urls")),
     path("", include("kinerja.register.urls")),
 ]

@@ -474,3 +474,101 @@ def removed_codings(actor: object, evaluation: Evaluation) -> list[Coding]:
     _open(actor, evaluation)
     return list(Coding.with_removed.filter(source__evaluation=evaluation, removed_at__isnull=False)
                 .select_related("source", "code", "coder", "removed_by").order_by("-removed_at"))
+
+
+# --------------------------------------------------------------------------- evidence beside figures
+
+
+def _chain_links(project: records.Project, code: records.Code) -> set[str]:
+    """Every link on the way from a code up to its top ancestor (a code under a dimension counts
+    for that dimension, and for the measure it is linked to itself)."""
+    links: set[str] = set()
+    seen: set[str] = set()
+    current: records.Code | None = code
+    while current is not None and current.guid not in seen:
+        seen.add(current.guid)
+        if current.link:
+            links.add(current.link)
+        current = project.code(current.parent) if current.parent else None
+    return links
+
+
+def informant_voice(informant: records.Informant) -> str:
+    """How a quoted informant is named beside figures: their role; a child only by initials and
+    age ("NA, 14 th"), never by role or code."""
+    if informant.is_child:
+        return informant.code.rsplit(" · ", 1)[-1] if " · " in informant.code else "anak"
+    return informant.role or informant.code
+
+
+def _empty_evidence() -> dict[str, Any]:
+    return {"koding": 0, "sikap": dict.fromkeys(("mendukung", "menghambat", "netral"), 0),
+            "jenis_sumber": dict.fromkeys(("wawancara", "observasi", "dokumentasi"), 0), "kutipan": None,
+            "_codings": []}
+
+
+def evidence_for_scorecard(user: object, unit: Any, period: Any, framework_card: dict[str, Any], *,
+                           quotes: int = 3) -> dict[str, Any]:
+    """The qualitative evidence beside a scorecard: for each dimension of ``framework_card`` (the
+    dict of indicators.scorecard) the codings whose code, or an ancestor of it, is linked to the
+    dimension (``dimensi:ID``) or to one of its measures (``measure:ID``); for each inhibiting
+    factor those linked to ``kendala:OBSTACLE`` or ``faktor:ID``. Read from the evaluations of
+    ``unit`` whose period overlaps ``period`` (anything with ``start`` and ``end`` dates).
+
+    Counts by stance and source type go to every role that sees the scorecard (the caller has
+    decided that); quotes, with the informant's role (a child as initials and age), only to those
+    who may open the evaluation they come from (its members and the unit's section head). Returns
+    ``{"dimensions": {id: ev}, "inhibitors": {id: ev}, "kutipan_boleh": bool}``; ``ev["kutipan"]``
+    is None where quotes are withheld."""
+    wanted: dict[tuple[str, str], set[str]] = {}
+    for d in framework_card.get("dimensions", []):
+        keys = {f"dimensi:{d['id']}"}
+        for m in d.get("measures", []):
+            keys |= {f"measure:{m['id']}", f"indikator:{m['id']}"}
+        wanted[("dimensions", d["id"])] = keys
+    for i in framework_card.get("inhibitors", []):
+        keys = {f"faktor:{i['id']}"} | ({f"kendala:{i['obstacle']}"} if i.get("obstacle") else set())
+        wanted[("inhibitors", i["id"])] = keys
+    out: dict[str, Any] = {"dimensions": {}, "inhibitors": {}, "kutipan_boleh": False}
+    for (kind, key) in wanted:
+        out[kind][key] = _empty_evidence()
+    unit_id = getattr(unit, "pk", unit)
+    chosen = list(Evaluation.objects.filter(unit_id=unit_id, period_start__lt=period.end,
+                                            period_end__gt=period.start).order_by("pk"))
+    readable = {e.pk for e in chosen if access.can_open(user, e)} if chosen else set()
+    out["kutipan_boleh"] = bool(readable)
+    for evaluation in chosen:
+        project = current_project(evaluation)
+        links = {c.guid: _chain_links(project, c) for c in project.codes}
+        types = {s.guid: s.type for s in project.sources}
+        for c in project.codings:
+            chain = links.get(c.code, set())
+            for (kind, key), keys in wanted.items():
+                if chain & keys:
+                    ev = out[kind][key]
+                    ev["koding"] += 1
+                    ev["sikap"][c.stance] = ev["sikap"].get(c.stance, 0) + 1
+                    ev["jenis_sumber"][types[c.source]] = ev["jenis_sumber"].get(types[c.source], 0) + 1
+                    if evaluation.pk in readable:
+                        ev["_codings"].append((evaluation.pk, c))
+    for kind in ("dimensions", "inhibitors"):
+        for ev in out[kind].values():
+            picked = ev.pop("_codings")
+            if not out["kutipan_boleh"]:
+                continue
+            rows = []
+            by_eval: dict[int, list[records.Coding]] = defaultdict(list)
+            for pk, c in picked:
+                by_eval[pk].append(c)
+            for evaluation in chosen:
+                if evaluation.pk not in by_eval:
+                    continue
+                project = current_project(evaluation)
+                for q in triangulation.strongest_quotes(project, by_eval[evaluation.pk], limit=quotes):
+                    src = project.source(q.source)
+                    people = [project.informant(g) for g in (src.informants if src else ())]
+                    rows.append({"teks": q.text, "sikap": q.stance, "sumber": src.name if src else "",
+                                 "jenis": src.type if src else "",
+                                 "informan": [informant_voice(i) for i in people if i is not None]})
+            ev["kutipan"] = rows[:quotes]
+    return out
