@@ -294,12 +294,16 @@ def coders(actor: object, evaluation: Evaluation) -> list[str]:
 
 def default_coders(actor: object, evaluation: Evaluation) -> list[str]:
     """The coders whose agreement is shown unless others are chosen: those who coded every source
-    of the evaluation (a trial coder who coded one source does not move every code's figures)."""
+    that more than one person coded (the sources agreement compares). A trial coder who coded one
+    or two of them is left out, so trying the codebook does not move every code's figures. With
+    fewer than two such coders, every coder."""
     _open(actor, evaluation)
     project = current_project(evaluation)
     coded = agreement_mod.coded_sources(project.codings)
-    every = {s.guid for s in project.sources}
-    return sorted(k for k, done in coded.items() if every and every <= done)
+    shared = set().union(*coded.values()) if coded else set()
+    shared = {s for s in shared if sum(s in done for done in coded.values()) >= 2}
+    chosen = sorted(k for k, done in coded.items() if shared and shared <= done)
+    return chosen if len(chosen) >= 2 else sorted(coded)
 
 
 def agreement(actor: object, evaluation: Evaluation, code: str | None = None, *, coders: list[str] | None = None,
