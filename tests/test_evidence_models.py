@@ -117,3 +117,34 @@ def test_a_removed_coding_is_out_of_the_default_manager(users):
     Coding.objects.filter(pk=gone.pk).update(removed_at=dt.datetime(2024, 5, 1, tzinfo=dt.UTC))
     assert list(Coding.objects.all()) == [kept] and list(source.codings.all()) == [kept]
     assert Coding.with_removed.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_puts_existing_evidence_into_one_evaluation(units, users):
+    """Evidence recorded before evaluations existed lands in one evaluation of its coders' unit,
+    over the years of its sources, with its coders as members."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("evidence", "0002_refiqda_groups_coders")])
+    old = MigrationExecutor(connection).loader.project_state([("evidence", "0002_refiqda_groups_coders")]).apps
+    OldSource, OldCode = old.get_model("evidence", "Source"), old.get_model("evidence", "Code")
+    OldCoding, OldInformant = old.get_model("evidence", "Coding"), old.get_model("evidence", "Informant")
+    uid = uuid.uuid4()
+    text = "Anggaran terbatas."
+    source = OldSource.objects.create(uid=uid, type="wawancara", title="Lama", date=dt.date(2023, 5, 2),
+                                      text_enc=crypto.encrypt_source_text(uid, text), length=len(text))
+    code = OldCode.objects.create(name="anggaran")
+    OldInformant.objects.create(code="IK-01")
+    OldCoding.objects.create(source=source, code=code, coder_id=users["evaluator"].pk, start=0, end=8)
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    evaluation = Evaluation.objects.get()
+    assert (evaluation.code, evaluation.unit, evaluation.period_start, evaluation.period_end) == (
+        "evaluasi-awal", units["dinas"], dt.date(2023, 1, 1), dt.date(dt.date.today().year + 1, 1, 1))
+    assert list(evaluation.members.all()) == [users["evaluator"]]
+    assert Source.objects.get().evaluation == evaluation and Code.objects.get().evaluation == evaluation
+    assert Informant.objects.get().evaluation == evaluation and Coding.objects.get().source.evaluation == evaluation
