@@ -30,6 +30,7 @@ def _sign_in(page, username):  # noqa: F811
 def _code_paragraph(page, index, code):  # noqa: F811
     """Select a paragraph of the reader as a person would, pick a code and save."""
     before = page.locator("#codings li.coding").count()
+    expect(page.locator("#picker")).to_be_hidden()  # until a passage is selected
     page.locator("#reader .para").nth(index).select_text()
     expect(page.locator("#picker")).to_be_visible()
     expect(page.locator("#suggestions button.suggestion").first).to_be_visible()  # ranked suggestions came
