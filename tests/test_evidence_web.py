@@ -276,6 +276,9 @@ def test_import_a_codebook_into_an_evaluation(units, users, sample, sev):
 def test_codebook_add_rename_link_move_and_merge(users, evaluation):
     client = _as(users, "evaluator")
     url = f"/bukti/{evaluation.code}/kode/"
+    page = client.get(url).content.decode()
+    for link in ("dimensi:responsivitas", "measure:ikm", "kendala:sarana_prasarana"):  # offered by name
+        assert f'<option value="{link}">' in page
     assert client.post(url, {"aksi": "tambah", "nama": "dana_darurat", "tautan": "kendala:anggaran"}).status_code == 302
     code = Code.objects.get(evaluation=evaluation, name="dana_darurat")
     parent = Code.objects.get(evaluation=evaluation, name="faktor_penghambat")

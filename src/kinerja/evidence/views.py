@@ -382,13 +382,21 @@ def codebook(request, evaluasi: str):  # type: ignore[no-untyped-def]
 
 
 def _link_choices(request: Any) -> list[tuple[str, str]]:
-    """Dimensions, measures and inhibiting factors a code can be linked to, named."""
+    """What a code can be linked to, named: every framework's dimensions, every measure of the
+    indicator spec, and the inhibiting factors."""
+    from kinerja.indicators import definitions, frameworks
+
     lang = "en" if (request.LANGUAGE_CODE or "id").startswith("en") else "id"
-    rows: list[tuple[str, str]] = []
-    for entry in services.default_codebook_entries():
-        if entry.get("link"):
-            rows.append((entry["link"], entry["name_en"] if lang == "en" and entry.get("name_en") else entry["name"]))
-    return sorted(set(rows))
+    rows: dict[str, str] = {}
+    for fw in frameworks.load_all().values():
+        for d in fw.dimensions:
+            rows.setdefault(f"dimensi:{d.id}", f"{d.name(lang)} ({fw.name(lang)})")
+        for i in fw.inhibitors:
+            if i.obstacle:
+                rows.setdefault(f"kendala:{i.obstacle}", i.name(lang))
+    for mid, measure in definitions.MEASURES.items():
+        rows.setdefault(f"measure:{mid}", measure.name(lang))
+    return sorted(rows.items())
 
 
 # --------------------------------------------------------------------------- analysis
