@@ -404,6 +404,7 @@ def _link_choices(request: Any) -> list[tuple[str, str]]:
 
 @login_required
 @require_GET
+@never_cache
 def matrix(request, evaluasi: str):  # type: ignore[no-untyped-def]
     evaluation = _evaluation(request, evaluasi)
     rows = selectors.matrix(request.user, evaluation, quotes=2)
@@ -429,6 +430,7 @@ def agreement(request, evaluasi: str):  # type: ignore[no-untyped-def]
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@never_cache
 def search(request, evaluasi: str):  # type: ignore[no-untyped-def]
     evaluation = _evaluation(request, evaluasi)
     q = (request.POST.get("q") or "").strip() if request.method == "POST" else ""
