@@ -132,15 +132,22 @@ def phase_run(qdpx: Path, data_dir: Path, db_url: str) -> dict:
         timings[name + "_cpu"] = time.process_time() - cpu
         return result
 
-    summary = timed("import", lambda: services.import_qdpx(op, data))
-    timed("load_project", selectors.workspace_project)
-    matrix = timed("matrix", lambda: selectors.matrix(op))
-    agreement = timed("agreement", lambda: selectors.agreement(op))
-    timed("matrix_agreement_again", lambda: (selectors.matrix(op), selectors.agreement(op)))
-    first = timed("search_first", lambda: selectors.search(op, QUERIES[0]))
+    import datetime as dt
+
+    from kinerja.register.models import Unit
+
+    ev = services.create_evaluation(op, code="bench", title="Benchmark", unit=Unit.objects.create(code="BENCH", name="Bench"),
+                                    period_start=dt.date(2020, 1, 1), period_end=dt.date(2021, 1, 1),
+                                    default_codebook=False)
+    summary = timed("import", lambda: services.import_qdpx(op, ev, data))
+    timed("load_project", lambda: selectors.workspace_project(ev))
+    matrix = timed("matrix", lambda: selectors.matrix(op, ev))
+    agreement = timed("agreement", lambda: selectors.agreement(op, ev))
+    timed("matrix_agreement_again", lambda: (selectors.matrix(op, ev), selectors.agreement(op, ev)))
+    first = timed("search_first", lambda: selectors.search(op, ev, QUERIES[0]))
     warm, warm_cpu = [], []
     for query in QUERIES * 2:
-        timed("search", lambda q=query: selectors.search(op, q))
+        timed("search", lambda q=query: selectors.search(op, ev, q))
         warm.append(timings["search"])
         warm_cpu.append(timings["search_cpu"])
     timings["search_median"] = statistics.median(warm)

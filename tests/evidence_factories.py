@@ -66,10 +66,39 @@ def evidence_counts() -> dict[str, int]:
 
 
 @pytest.fixture(name="sample")
-def sample_fixture(units):
-    """The demo's evidence sample (12 sources, two coders) in the test database."""
+def sample_fixture(units, users):
+    """The demo's evidence sample (12 sources, two coders) in the test database, as the evaluation
+    ``sampel-anak-2024`` of the child section; the tests' evaluator is a member too."""
     from kinerja.evidence.demo import load_sample
 
     out = io.StringIO()
-    assert load_sample(out) is True
+    evaluation = load_sample(out)
+    assert evaluation is not None
+    evaluation.members.add(users["evaluator"])
     return out.getvalue()
+
+
+@pytest.fixture(name="sev")
+def sample_evaluation_fixture(sample):
+    """The sample's evaluation."""
+    from kinerja.evidence.models import Evaluation
+
+    return Evaluation.objects.get(code="sampel-anak-2024")
+
+
+@pytest.fixture(name="evaluation")
+def evaluation_fixture(units, users):
+    """An empty evaluation of the child section (default codebook) with the tests' evaluator as
+    a member."""
+    return make_evaluation(units, users, code="uji", unit="seksi")
+
+
+def make_evaluation(units, users, code="lain", unit="other", members=("evaluator",), default_codebook=True):
+    """Another evaluation, for tests that keep two apart."""
+    import datetime as dt
+
+    from kinerja.evidence import services
+
+    return services.create_evaluation(services.OPERATOR, code=code, title=f"Evaluasi {code}", unit=units[unit],
+                                      period_start=dt.date(2024, 1, 1), period_end=dt.date(2025, 1, 1),
+                                      members=[users[m] for m in members], default_codebook=default_codebook)

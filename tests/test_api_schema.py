@@ -27,7 +27,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 from kinerja.wsgi import application
 from tests import factories
 from tests import indicator_factories as ind
-from tests.evidence_factories import sample_fixture  # noqa: F401
+from tests.evidence_factories import evaluation_fixture, sample_evaluation_fixture, sample_fixture  # noqa: F401
 
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
 OPERATIONS = {f"{r.ok().method.upper()} {r.ok().path}": r.ok() for r in schema.get_all_operations()}
@@ -43,30 +43,34 @@ CASEWORK = {"POST /api/kasus/", "PATCH /api/kasus/{case_id}", "POST /api/kasus/{
             "POST /api/kasus/persetujuan/{approval_id}"}
 INDIKATOR = {"GET /api/indikator/measures", "GET /api/indikator/scorecard", "GET /api/indikator/trend",
              "GET /api/indikator/frameworks"}
-FINDINGS = {"GET /api/bukti/sumber", "GET /api/bukti/kode", "GET /api/bukti/matriks", "GET /api/bukti/kesepakatan"}
-TEXTS = {"GET /api/bukti/sumber/{uid}/teks", "POST /api/bukti/koding", "POST /api/bukti/cari",
-         "POST /api/bukti/saran-kode"}
+EV = "/api/bukti/evaluasi/{evaluasi}"
+# an evaluation's members and its unit's section head use all of it; nobody else any of it
+EVIDENCE = {"GET /api/bukti/evaluasi", f"GET {EV}/sumber", f"GET {EV}/kode", f"GET {EV}/matriks",
+            f"GET {EV}/kesepakatan", f"GET {EV}/sumber/{{uid}}/teks", f"POST {EV}/koding", f"POST {EV}/cari",
+            f"POST {EV}/saran-kode", f"GET {EV}/koding/{{uid}}/riwayat"}
+# a coding is changed or removed by its own coder only: the sample's codings are not the test users'
+OWN_CODINGS = {f"PATCH {EV}/koding/{{uid}}", f"DELETE {EV}/koding/{{uid}}"}
 # What each role may use (domain.md); every other operation must refuse it (403, or 404 for a
 # case outside its remit). Evaluator and admin get the case list, empty.
 MAY_USE = {
     "peksos": KASUS | INDIKATOR,
-    "kasi": KASUS | INDIKATOR | FINDINGS | TEXTS,
-    "pimpinan": KASUS | INDIKATOR | FINDINGS,
-    "evaluator": {"GET /api/kasus/"} | INDIKATOR | FINDINGS | TEXTS,
+    "kasi": KASUS | INDIKATOR | EVIDENCE,
+    "pimpinan": KASUS | INDIKATOR,
+    "evaluator": {"GET /api/kasus/"} | INDIKATOR | EVIDENCE,
     "admin": {"GET /api/kasus/"},
 }
 WORDS = ["anggaran", "rumah aman", "pekerja sosial", "koordinasi", "tempat tidur", "rujukan"]
 
 
 def test_the_schema_lists_every_operation_this_test_expects():
-    assert set(OPERATIONS) == KASUS | INDIKATOR | FINDINGS | TEXTS | CASEWORK
+    assert set(OPERATIONS) == KASUS | INDIKATOR | EVIDENCE | OWN_CODINGS | CASEWORK
 
 
 @pytest.fixture
 def world(units, users, sample):
     """Cases with the five procedure stages in the section and the unit above it, one case in
     another city's unit, and the demo evidence sample."""
-    from kinerja.evidence.models import Code, Source
+    from kinerja.evidence.models import Code, Coding, Source
     from kinerja.register.models import Case
 
     cases = []
@@ -84,6 +88,7 @@ def world(units, users, sample):
         "case_ids": list(Case.objects.values_list("pk", flat=True)),
         "sources": [(str(uid), length) for uid, length in sources],
         "codes": [str(u) for u in Code.objects.filter(codable=True).values_list("uid", flat=True)],
+        "codings": [str(u) for u in Coding.objects.values_list("uid", flat=True)[:50]],
         "code_names": list(Code.objects.filter(codable=True).values_list("name", flat=True)),
         "units": units, "users": users,
     }
@@ -131,8 +136,13 @@ def steer(case, data, role: str, world: dict) -> None:
     body = case.body if isinstance(case.body, dict) else None
     if path is not None and "case_id" in path and often():
         path["case_id"] = data.draw(st.sampled_from(world["case_ids"]))
+    if path is not None and "evaluasi" in path and often():
+        path["evaluasi"] = "sampel-anak-2024"
     if path is not None and "uid" in path and often():
-        path["uid"] = data.draw(st.sampled_from(world["sources"]))[0]
+        if "/koding/" in case.path:
+            path["uid"] = data.draw(st.sampled_from(world["codings"]))
+        else:
+            path["uid"] = data.draw(st.sampled_from(world["sources"]))[0]
     if case.path.startswith("/api/indikator/") and query is not None and often():
         for key in ("mulai", "selesai", "year", "unit", "worker", "framework", "measure", "years"):
             query.pop(key, None)
@@ -160,17 +170,17 @@ def steer(case, data, role: str, world: dict) -> None:
             query["framework"] = data.draw(st.sampled_from(["sakip", "spm", "dwiyanto", "nasucha", "individu"]))
         for key in [k for k, v in query.items() if v is None]:
             del query[key]
-    if case.path == "/api/bukti/kesepakatan" and query is not None and often():
+    if case.path == EV + "/kesepakatan" and query is not None and often():
         query["kode"] = data.draw(st.sampled_from(world["code_names"]))
-    if body is not None and case.path == "/api/bukti/koding" and often():
+    if body is not None and case.path == EV + "/koding" and often():
         uid, length = data.draw(st.sampled_from(world["sources"]))
         start = data.draw(st.integers(0, length - 2))
         body.update(sumber=uid, kode=data.draw(st.sampled_from(world["codes"])), mulai=start,
                     selesai=data.draw(st.integers(start + 1, min(length, start + 400))),
                     sikap=data.draw(st.sampled_from(["mendukung", "menghambat", "netral"])))
-    if body is not None and case.path == "/api/bukti/cari" and often():
+    if body is not None and case.path == EV + "/cari" and often():
         body["q"] = data.draw(st.sampled_from(WORDS))
-    if body is not None and case.path == "/api/bukti/saran-kode" and often():
+    if body is not None and case.path == EV + "/saran-kode" and often():
         if data.draw(st.booleans()):
             body.clear()
             body["teks"] = " ".join(data.draw(st.lists(st.sampled_from(WORDS), min_size=1, max_size=5)))
@@ -242,13 +252,14 @@ def test_writes_get_past_csrf_and_are_refused_without_the_token(world):
 
 
 def _writes(world, sessionid, csrftoken):
-    operation = OPERATIONS["POST /api/bukti/cari"]
-    case = operation.Case(body={"q": "anggaran", "semua_kata": True, "batas": 5})
+    operation = OPERATIONS[f"POST {EV}/cari"]
+    case = operation.Case(path_parameters={"evaluasi": "sampel-anak-2024"},
+                          body={"q": "anggaran", "semua_kata": True, "batas": 5})
     without = case.call(cookies={"sessionid": sessionid, "csrftoken": csrftoken})
     assert without.status_code == 403 and "CSRF" in without.text
     with_token = case.call(cookies={"sessionid": sessionid, "csrftoken": csrftoken}, headers={"X-CSRFToken": csrftoken})
     assert with_token.status_code == 200 and with_token.json(), with_token.text
-    coding = OPERATIONS["POST /api/bukti/koding"].Case(body={
+    coding = OPERATIONS[f"POST {EV}/koding"].Case(path_parameters={"evaluasi": "sampel-anak-2024"}, body={
         "sumber": world["sources"][0][0], "kode": world["codes"][0], "mulai": 0, "selesai": 5})
     assert coding.call(cookies={"sessionid": sessionid, "csrftoken": csrftoken}).status_code == 403
     made = coding.call(cookies={"sessionid": sessionid, "csrftoken": csrftoken}, headers={"X-CSRFToken": csrftoken})

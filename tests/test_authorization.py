@@ -24,7 +24,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from kinerja.api import api
 from kinerja.indicators import definitions as defs
 from tests import factories
-from tests.evidence_factories import sample_fixture  # noqa: F401
+from tests.evidence_factories import evaluation_fixture, sample_evaluation_fixture, sample_fixture  # noqa: F401
 from tests.indicator_factories import H, act, wib
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +53,9 @@ ADMIN_ONLY = S(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, 200)  # the admin site sends n
 ADMIN_GONE = S(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, 403)  # admin is staff but has no permission there
 API_NONE = S(401, 403, 403, 403, 403, 403)
 YEAR = {"year": 2020}
+MEMBERS_API = S(401, 403, 200, 403, 200, 403)  # an evaluation's members and its unit's section head
+MEMBERS_PAGE = S(LOGIN, 403, 200, 403, 200, 403)
+POST_ONLY = S(LOGIN, 405, 405, 405, 405, 405)  # a write: a GET is refused before anything is read
 
 ROUTES: dict[str, Route] = {
     # the site
@@ -86,6 +89,24 @@ ROUTES: dict[str, Route] = {
     "laporan/": Route(S(LOGIN, 403, 200, 200, 200, 403), {"jenis": "rekap", "unit": "{unit}", "tahun_awal": 2020,
                                                           "tahun_akhir": 2020, "format": "html"}, aggregate=True),
     "kinerja/definisi/": Route(S(LOGIN, 200, 200, 200, 200, 403)),  # words only, no figures
+    # the evaluation workspace: the sample evaluation's members (the evaluator) and its unit's section head
+    "bukti/": Route(MEMBERS_PAGE),
+    "bukti/<slug:evaluasi>/": Route(MEMBERS_PAGE),
+    "bukti/<slug:evaluasi>/unggah/": Route(POST_ONLY),
+    "bukti/<slug:evaluasi>/informan/": Route(MEMBERS_PAGE),
+    "bukti/<slug:evaluasi>/sumber/<uuid:source>/": Route(MEMBERS_PAGE),
+    "bukti/<slug:evaluasi>/sumber/<uuid:source>/saran/": Route(POST_ONLY),
+    "bukti/<slug:evaluasi>/sumber/<uuid:source>/koding/": Route(POST_ONLY),
+    "bukti/<slug:evaluasi>/koding/<uuid:coding>/": Route(POST_ONLY),
+    "bukti/<slug:evaluasi>/koding/<uuid:coding>/hapus/": Route(POST_ONLY),
+    "bukti/<slug:evaluasi>/koding/<uuid:coding>/riwayat/": Route(MEMBERS_PAGE),
+    "bukti/<slug:evaluasi>/kode/": Route(MEMBERS_PAGE),
+    "bukti/<slug:evaluasi>/matriks/": Route(MEMBERS_PAGE),
+    "bukti/<slug:evaluasi>/kesepakatan/": Route(MEMBERS_PAGE),
+    "bukti/<slug:evaluasi>/cari/": Route(MEMBERS_PAGE),
+    "bukti/<slug:evaluasi>/pertukaran/": Route(MEMBERS_PAGE),
+    "bukti/<slug:evaluasi>/pertukaran/ekspor/": Route(POST_ONLY),
+    "bukti/<slug:evaluasi>/pertukaran/impor/": Route(POST_ONLY),
     # the API's own pages
     "api/openapi.json": Route(S(200, 200, 200, 200, 200, 200)),
     "api/docs": Route(S(200, 200, 200, 200, 200, 200)),
@@ -120,16 +141,22 @@ ROUTES: dict[str, Route] = {
                                       {"years": "2019-2020", "measure": "kasus_masuk", "unit": "{unit}"},
                                       aggregate=True),
     "GET /api/indikator/frameworks": Route(S(401, 200, 200, 200, 200, 403)),
-    "GET /api/bukti/sumber": Route(S(401, 403, 200, 200, 200, 403)),
-    "GET /api/bukti/sumber/{uid}/teks": Route(S(401, 403, 200, 403, 200, 403)),
-    "GET /api/bukti/kode": Route(S(401, 403, 200, 200, 200, 403)),
-    "POST /api/bukti/koding": Route(S(401, 403, 404, 403, 404, 403),  # reached: the code is unknown
-                                     body={"sumber": "{uid}", "kode": str(uuid.UUID(int=1)),
-                                                                         "mulai": 0, "selesai": 5}),
-    "GET /api/bukti/matriks": Route(S(401, 403, 200, 200, 200, 403)),
-    "GET /api/bukti/kesepakatan": Route(S(401, 403, 200, 200, 200, 403)),
-    "POST /api/bukti/cari": Route(S(401, 403, 200, 403, 200, 403), body={"q": "rumah aman"}),
-    "POST /api/bukti/saran-kode": Route(S(401, 403, 200, 403, 200, 403), body={"teks": "anggaran kurang"}),
+    # evidence: the sample evaluation's members (the evaluator) and its unit's section head, nobody else
+    "GET /api/bukti/evaluasi": Route(MEMBERS_API),
+    "GET /api/bukti/evaluasi/{evaluasi}/sumber": Route(MEMBERS_API),
+    "GET /api/bukti/evaluasi/{evaluasi}/sumber/{uid}/teks": Route(MEMBERS_API),
+    "GET /api/bukti/evaluasi/{evaluasi}/kode": Route(MEMBERS_API),
+    "POST /api/bukti/evaluasi/{evaluasi}/koding": Route(S(401, 403, 404, 403, 404, 403),  # reached: unknown code
+                                                        body={"sumber": "{uid}", "kode": str(uuid.UUID(int=1)),
+                                                              "mulai": 0, "selesai": 5}),
+    # reached: a sample coder's coding, which only that coder may change or remove
+    "PATCH /api/bukti/evaluasi/{evaluasi}/koding/{uid}": Route(S(401, 403, 400, 403, 400, 403), body={"sikap": "netral"}),
+    "DELETE /api/bukti/evaluasi/{evaluasi}/koding/{uid}": Route(S(401, 403, 400, 403, 400, 403)),
+    "GET /api/bukti/evaluasi/{evaluasi}/koding/{uid}/riwayat": Route(MEMBERS_API),
+    "GET /api/bukti/evaluasi/{evaluasi}/matriks": Route(MEMBERS_API),
+    "GET /api/bukti/evaluasi/{evaluasi}/kesepakatan": Route(MEMBERS_API),
+    "POST /api/bukti/evaluasi/{evaluasi}/cari": Route(MEMBERS_API, body={"q": "rumah aman"}),
+    "POST /api/bukti/evaluasi/{evaluasi}/saran-kode": Route(MEMBERS_API, body={"teks": "anggaran kurang"}),
 }
 
 
@@ -241,7 +268,7 @@ def world(units, users, sample):
         services.audit("kasi", "test", "walk", reason="walk")
     users["admin"].is_staff = True  # as `kinerja user` makes an admin
     users["admin"].save()
-    from kinerja.evidence.models import Source
+    from kinerja.evidence.models import Code, Coding, Source
     from kinerja.register.models import ApiToken, Approval, Referral
 
     referral = Referral.objects.create(case=case, partner="uptd_ppa", sent_at=wib(2020, 3, 2))
@@ -250,7 +277,10 @@ def world(units, users, sample):
                                        proposed_at=wib(2020, 3, 3))
     token = ApiToken.objects.create(user=users["admin"], name="walk", prefix="knj_walk", key_hash="0" * 64,
                                     created_at=wib(2020, 3, 3))
-    return {"case": case, "uid": str(Source.objects.order_by("pk").first().uid), "unit": seksi.code,
+    source = Source.objects.order_by("pk").first()
+    return {"case": case, "uid": str(source.uid), "unit": seksi.code, "evaluasi": source.evaluation.code,
+            "coding": str(Coding.objects.order_by("pk").first().uid),
+            "code": str(Code.objects.filter(evaluation=source.evaluation).order_by("pk").first().uid),
             "action": case.tindakan.order_by("pk").first(), "referral": referral, "approval": approval,
             "token": token}
 
@@ -271,6 +301,9 @@ def _fill(route: str, w: dict[str, Any]) -> str:
     path = path.replace("<id>", str(w["case"].worker.pk))
     path = path.replace("^(?P<app_label>auth|register)/$", "register/").replace("(?P<url>.*)$", "tidak-ada/")
     path = path.replace("<int:pk>", str(w["case"].pk)).replace("{case_id}", str(w["case"].pk))
+    path = path.replace("{evaluasi}", w["evaluasi"]).replace("<slug:evaluasi>", w["evaluasi"])
+    path = path.replace("/koding/{uid}", "/koding/" + w["coding"]).replace("<uuid:coding>", w["coding"])
+    path = path.replace("<uuid:source>", w["uid"]).replace("<uuid:code>", w["code"])
     path = path.replace("<int:tid>/koreksi", f"{w['action'].pk}/koreksi").replace("{action_id}", str(w["action"].pk))
     path = path.replace("<int:rid>", str(w["referral"].pk)).replace("{referral_id}", str(w["referral"].pk))
     path = path.replace("<int:aid>", str(w["approval"].pk)).replace("{approval_id}", str(w["approval"].pk))

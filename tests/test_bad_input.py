@@ -11,7 +11,7 @@ from django.utils import translation
 from kinerja.evidence import api as evidence_api
 from kinerja.register import limits
 from tests import factories
-from tests.evidence_factories import sample_fixture  # noqa: F401
+from tests.evidence_factories import evaluation_fixture, sample_evaluation_fixture, sample_fixture  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -93,7 +93,7 @@ def no_search(monkeypatch):
 
 def test_a_49_mb_search_query_is_refused_before_it_is_read(client, users, sample, no_search):
     body = json.dumps({"q": "anggaran " * (49 * 1024 * 1024 // 9)})
-    r = _as(client, users["evaluator"]).post("/api/bukti/cari", body, content_type="application/json")
+    r = _as(client, users["evaluator"]).post("/api/bukti/evaluasi/sampel-anak-2024/cari", body, content_type="application/json")
     detail = _bilingual_400(r)
     assert str(evidence_api.MAX_BODY_BYTES) in detail
 
@@ -101,13 +101,13 @@ def test_a_49_mb_search_query_is_refused_before_it_is_read(client, users, sample
 def test_a_search_query_over_the_cap_is_refused(client, users, sample, no_search):
     c = _as(client, users["evaluator"])
     q = "anggaran " * (evidence_api.MAX_QUERY_CHARS // 9 + 1)
-    detail = _bilingual_400(c.post("/api/bukti/cari", {"q": q}, content_type="application/json"))
+    detail = _bilingual_400(c.post("/api/bukti/evaluasi/sampel-anak-2024/cari", {"q": q}, content_type="application/json"))
     assert "q" in detail and str(evidence_api.MAX_QUERY_CHARS) in detail
 
 
 def test_a_search_query_at_the_cap_runs(client, users, sample):
     q = "anggaran".ljust(evidence_api.MAX_QUERY_CHARS)
-    r = _as(client, users["evaluator"]).post("/api/bukti/cari", {"q": q}, content_type="application/json")
+    r = _as(client, users["evaluator"]).post("/api/bukti/evaluasi/sampel-anak-2024/cari", {"q": q}, content_type="application/json")
     assert r.status_code == 200 and r.json(), r.content[:300]
 
 
@@ -119,7 +119,7 @@ def test_a_search_query_at_the_cap_runs(client, users, sample):
     {},
 ])
 def test_search_parameters_out_of_range(client, users, sample, no_search, payload):
-    _bilingual_400(_as(client, users["evaluator"]).post("/api/bukti/cari", payload, content_type="application/json"))
+    _bilingual_400(_as(client, users["evaluator"]).post("/api/bukti/evaluasi/sampel-anak-2024/cari", payload, content_type="application/json"))
 
 
 @pytest.mark.parametrize("payload", [
@@ -131,7 +131,7 @@ def test_search_parameters_out_of_range(client, users, sample, no_search, payloa
     {"sumber": "00000000-0000-4000-8000-000000000000", "mulai": 0, "selesai": 10**40},
 ])
 def test_suggestion_parameters_out_of_range(client, users, sample, no_search, payload):
-    _bilingual_400(_as(client, users["evaluator"]).post("/api/bukti/saran-kode", payload,
+    _bilingual_400(_as(client, users["evaluator"]).post("/api/bukti/evaluasi/sampel-anak-2024/saran-kode", payload,
                                                         content_type="application/json"))
 
 
@@ -150,7 +150,7 @@ def test_coding_parameters_out_of_range_write_nothing(client, users, sample, cha
     code = Code.objects.filter(codable=True).order_by("pk").first()
     before = Coding.objects.count()
     payload = {"sumber": str(source.uid), "kode": str(code.uid), "mulai": 0, "selesai": 5, **change}
-    _bilingual_400(_as(client, users["evaluator"]).post("/api/bukti/koding", payload, content_type="application/json"))
+    _bilingual_400(_as(client, users["evaluator"]).post("/api/bukti/evaluasi/sampel-anak-2024/koding", payload, content_type="application/json"))
     assert Coding.objects.count() == before
 
 
@@ -160,18 +160,18 @@ def test_a_coding_inside_the_bounds_is_written(client, users, sample):
     source = Source.objects.order_by("pk").first()
     code = Code.objects.filter(codable=True).order_by("pk").first()
     before = Coding.objects.count()
-    r = _as(client, users["evaluator"]).post("/api/bukti/koding", {
+    r = _as(client, users["evaluator"]).post("/api/bukti/evaluasi/sampel-anak-2024/koding", {
         "sumber": str(source.uid), "kode": str(code.uid), "mulai": 0, "selesai": 5, "memo": "m" * 100},
         content_type="application/json")
     assert r.status_code == 201 and Coding.objects.count() == before + 1
 
 
 @pytest.mark.parametrize("url", [
-    "/api/bukti/matriks?kutipan=11",
-    "/api/bukti/matriks?kutipan=-1",
-    "/api/bukti/matriks?kutipan=99999999999999999999999",
-    f"/api/bukti/kesepakatan?kode={'k' * (evidence_api.MAX_NAME_CHARS + 1)}",
-    "/api/bukti/sumber/not-a-uuid/teks",
+    "/api/bukti/evaluasi/sampel-anak-2024/matriks?kutipan=11",
+    "/api/bukti/evaluasi/sampel-anak-2024/matriks?kutipan=-1",
+    "/api/bukti/evaluasi/sampel-anak-2024/matriks?kutipan=99999999999999999999999",
+    f"/api/bukti/evaluasi/sampel-anak-2024/kesepakatan?kode={'k' * (evidence_api.MAX_NAME_CHARS + 1)}",
+    "/api/bukti/evaluasi/sampel-anak-2024/sumber/not-a-uuid/teks",
 ])
 def test_evidence_query_parameters_out_of_range(client, users, sample, url):
     _bilingual_400(_as(client, users["evaluator"]).get(url))
@@ -179,9 +179,9 @@ def test_evidence_query_parameters_out_of_range(client, users, sample, url):
 
 def test_evidence_query_parameters_at_the_bounds_work(client, users, sample):
     c = _as(client, users["evaluator"])
-    rows = c.get(f"/api/bukti/matriks?kutipan={evidence_api.MAX_QUOTES}").json()
+    rows = c.get(f"/api/bukti/evaluasi/sampel-anak-2024/matriks?kutipan={evidence_api.MAX_QUOTES}").json()
     assert rows and any(row["kutipan"] for row in rows)
-    assert c.get("/api/bukti/kesepakatan").status_code == 200
+    assert c.get("/api/bukti/evaluasi/sampel-anak-2024/kesepakatan").status_code == 200
 
 
 # --------------------------------------------------------------------------- the case list page
@@ -254,5 +254,5 @@ def test_indicator_periods_out_of_range_are_400(client, users, url):
 @pytest.mark.parametrize("raw", [b"{not json", b"\xff\xfe", b'{"q": "anggaran"', b"[]", b'"anggaran"'])
 def test_a_body_that_is_not_the_json_object_asked_for_is_400(client, users, sample, no_search, raw):
     """JSON that does not parse is refused by django-ninja's parser (its own English message)."""
-    r = _as(client, users["evaluator"]).post("/api/bukti/cari", raw, content_type="application/json")
+    r = _as(client, users["evaluator"]).post("/api/bukti/evaluasi/sampel-anak-2024/cari", raw, content_type="application/json")
     assert r.status_code == 400 and isinstance(r.json()["detail"], str), r.content[:300]

@@ -147,10 +147,15 @@ def test_evidence_user_errors_name_the_usernames_that_may_work_there(users, caps
 
 
 def test_evidence_unknown_code_names_near_codes(users, capsys, settings):
-    from kinerja.evidence.models import Code
+    import datetime as dt
 
+    from kinerja.evidence import services
+
+    evaluation = services.create_evaluation(services.OPERATOR, code="uji", title="Uji", unit=users["kasi"].unit,
+                                            period_start=dt.date(2024, 1, 1), period_end=dt.date(2025, 1, 1),
+                                            default_codebook=False)
     for name in ("anggaran", "komunikasi", "sdm"):
-        Code.objects.create(name=name)
+        services.add_code(services.OPERATOR, evaluation, name)
     assert main(["evidence", "agreement", "--code", "anggarn"]) == 1
     lines = capsys.readouterr().err.splitlines()
     assert lines[0] == "Kode tidak dikenal: anggarn / Unknown code: anggarn"

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 
 from kinerja.evidence.models import Code, Coding, Source
-from tests.evidence_factories import sample_fixture  # noqa: F401
+from tests.evidence_factories import evaluation_fixture, sample_evaluation_fixture, sample_fixture  # noqa: F401
 
 pytestmark = pytest.mark.django_db
-API = "/api/bukti"
+API = "/api/bukti/evaluasi/sampel-anak-2024"
 
 
 def _as(client, users, role):
@@ -43,8 +44,9 @@ def test_unknown_source_is_404_and_anonymous_is_401(client, users, sample):
     assert client.get(f"{API}/sumber").status_code == 401
 
 
-def test_source_list_is_metadata_for_findings_roles(client, users, sample):
-    resp = _as(client, users, "pimpinan").get(f"{API}/sumber")
+def test_source_list_is_metadata_for_members(client, users, sample):
+    assert _as(client, users, "pimpinan").get(f"{API}/sumber").status_code == 403
+    resp = _as(client, users, "kasi").get(f"{API}/sumber")
     assert resp.status_code == 200
     rows = resp.json()
     assert len(rows) == 12 and all("teks" not in r for r in rows)
@@ -90,13 +92,15 @@ def test_matrix_quotes_only_for_roles_that_read_transcripts(client, users, sampl
     anggaran = next(r for r in rows if r["kode"] == "anggaran")
     assert anggaran["triangulasi_metode"] and anggaran["triangulasi_sumber"] and anggaran["konvergen"]
     assert 1 <= len(anggaran["kutipan"]) <= 2 and all(q["teks"] for q in anggaran["kutipan"])
-    rows = _as(client, users, "pimpinan").get(f"{API}/matriks?kutipan=2").json()
+    rows = _as(client, users, "evaluator").get(f"{API}/matriks").json()
     assert all(r["kutipan"] is None for r in rows)
-    assert _as(client, users, "admin").get(f"{API}/matriks").status_code == 403
+    for role in ("pimpinan", "admin"):
+        assert _as(client, users, role).get(f"{API}/matriks").status_code == 403
 
 
 def test_agreement(client, users, sample):
-    rows = _as(client, users, "pimpinan").get(f"{API}/kesepakatan?kode=komunikasi").json()
+    assert _as(client, users, "pimpinan").get(f"{API}/kesepakatan?kode=komunikasi").status_code == 403
+    rows = _as(client, users, "kasi").get(f"{API}/kesepakatan?kode=komunikasi").json()
     assert len(rows) == 1 and rows[0]["kode"] == "komunikasi"
     assert 0.6 <= rows[0]["alpha"] <= 0.95 and set(rows[0]["kappa"]) == {"peneliti1/peneliti2"}
     assert _as(client, users, "evaluator").get(f"{API}/kesepakatan?kode=tidak_ada").status_code == 400
@@ -128,3 +132,47 @@ def test_code_suggestions_for_a_passage_and_a_selection(client, users, sample):
     assert c.post(f"{API}/saran-kode", {}, content_type="application/json").status_code == 400
     assert _as(client, users, "pimpinan").post(f"{API}/saran-kode", {"teks": "anggaran"},
                                                content_type="application/json").status_code == 403
+
+
+# --------------------------------------------------------------------------- one evaluation at a time
+
+
+def test_a_section_head_of_another_unit_gets_404_on_every_operation(client, users, sample):
+    c = _as(client, users, "other_kasi")
+    source, code = _source(), Code.objects.get(name="saran")
+    coding = Coding.objects.filter(source=source).first()
+    assert c.get("/api/bukti/evaluasi").json() == []
+    for path in ("/sumber", f"/sumber/{source.uid}/teks", "/kode", "/matriks", "/kesepakatan",
+                 f"/koding/{coding.uid}/riwayat"):
+        resp = c.get(API + path)
+        assert resp.status_code == 404, path
+        assert "SINTETIS" not in resp.content.decode()
+    body = {"sumber": str(source.uid), "kode": str(code.uid), "mulai": 0, "selesai": 8}
+    assert c.post(f"{API}/koding", body, content_type="application/json").status_code == 404
+    assert c.post(f"{API}/cari", {"q": "anggaran"}, content_type="application/json").status_code == 404
+    assert c.delete(f"{API}/koding/{coding.uid}").status_code == 404
+    assert Coding.objects.filter(pk=coding.pk).exists()
+    # the section's own head, not a member, opens it
+    assert _as(client, users, "kasi").get("/api/bukti/evaluasi").json()[0]["kode"] == "sampel-anak-2024"
+
+
+def test_change_and_remove_a_coding_keep_its_history(client, users, sample):
+    c = _as(client, users, "evaluator")
+    source, code = _source(), Code.objects.get(name="saran")
+    body = {"sumber": str(source.uid), "kode": str(code.uid), "mulai": 0, "selesai": 8, "memo": "coba"}
+    uid = c.post(f"{API}/koding", body, content_type="application/json").json()["uid"]
+    other = Code.objects.get(name="anggaran")
+    resp = c.patch(f"{API}/koding/{uid}", {"kode": str(other.uid), "sikap": "menghambat"},
+                   content_type="application/json")
+    assert resp.status_code == 200 and resp.json()["sikap"] == "menghambat" and resp.json()["kode"] == str(other.uid)
+    # another member cannot rewrite or remove the evaluator's coding
+    peer = _as(Client(), users, "kasi")
+    assert peer.delete(f"{API}/koding/{uid}").status_code == 400
+    assert c.delete(f"{API}/koding/{uid}").status_code == 204
+    assert not Coding.objects.filter(uid=uid).exists() and Coding.with_removed.filter(uid=uid).exists()
+    assert c.delete(f"{API}/koding/{uid}").status_code == 404  # gone from the workspace
+    history = c.get(f"{API}/koding/{uid}/riwayat").json()
+    assert [h["aksi"] for h in history] == ["tambah", "ubah", "hapus"]
+    assert history[1]["sebelum"]["nama_kode"] == "saran" and history[1]["sesudah"]["nama_kode"] == "anggaran"
+    assert all(h["oleh"] == "peneliti" for h in history)
+    assert "coba" not in str(history)  # the memo's text stays out of the history

@@ -10,7 +10,12 @@ from kinerja.cli import build_parser, main
 from kinerja.evidence.analysis import refiqda
 from kinerja.evidence.models import Code, Coding, Informant, Memo, Source
 from kinerja.register.models import AuditEntry, Staff
-from tests.evidence_factories import evidence_counts, sample_fixture  # noqa: F401
+from tests.evidence_factories import (  # noqa: F401
+    evaluation_fixture,
+    evidence_counts,
+    sample_evaluation_fixture,
+    sample_fixture,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -147,7 +152,7 @@ def test_qdc_export_and_import(sample, tmp_path, capsys):
     assert "19 sudah ada" in capsys.readouterr().out
 
 
-def test_import_files_from_the_command_line(users, tmp_path, capsys):
+def test_import_files_from_the_command_line(users, evaluation, tmp_path, capsys):
     good = tmp_path / "wawancara_kasi.txt"
     good.write_text("Anggaran terbatas.\n\nMobil dinas hanya satu.\n", encoding="utf-8")
     bad = tmp_path / "rekaman.mp3"

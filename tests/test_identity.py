@@ -146,13 +146,15 @@ def test_duplicate_niks_found_without_decrypting(units, monkeypatch):
     assert selectors.duplicate_nik_groups([units["seksi"].pk]) == []
 
 
-def test_rotate_key_also_reencrypts_evidence_texts(users):
+def test_rotate_key_also_reencrypts_evidence_texts(units, users):
     from kinerja.evidence import services as evidence
     from kinerja.evidence.models import Source
     from kinerja.identity import Keyring
     from kinerja.register import keyring, services
+    from tests.evidence_factories import make_evaluation
 
-    src = evidence.import_source(users["evaluator"], b"Anggaran terbatas.\n\nKoordinasi lambat.", "w1.txt",
+    evaluation = make_evaluation(units, users, code="kunci", unit="seksi")
+    src = evidence.import_source(users["evaluator"], evaluation, b"Anggaran terbatas.\n\nKoordinasi lambat.", "w1.txt",
                                  source_type="wawancara")
     before = Keyring.key_id_of(Source.objects.get(pk=src.pk).text_enc)
     new_id, count = services.rotate_keys()

@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 
 from tests import factories
-from tests.evidence_factories import sample_fixture  # noqa: F401
+from tests.evidence_factories import evaluation_fixture, sample_evaluation_fixture, sample_fixture  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "rahasia-sekali"
@@ -337,10 +337,10 @@ def test_api_post_needs_the_csrf_token_of_a_real_sign_in(users, sample):
     assert resp.status_code == 302 and _signed_in(browser)
 
     body = json.dumps({"q": "dianggarkan"})
-    refused = browser.post("/api/bukti/cari", body, content_type="application/json")
+    refused = browser.post("/api/bukti/evaluasi/sampel-anak-2024/cari", body, content_type="application/json")
     assert refused.status_code == 403
     token = browser.cookies["csrftoken"].value  # rotated at sign-in
-    accepted = browser.post("/api/bukti/cari", body, content_type="application/json", HTTP_X_CSRFTOKEN=token)
+    accepted = browser.post("/api/bukti/evaluasi/sampel-anak-2024/cari", body, content_type="application/json", HTTP_X_CSRFTOKEN=token)
     assert accepted.status_code == 200
     hits = accepted.json()
     assert hits and all("anggar" in h["cuplikan"].lower() for h in hits)

@@ -7,26 +7,15 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from kinerja import auditchain
+from kinerja.clibase import Handler, setup_django
 
-Handler = Callable[[argparse.Namespace], int]
+__all__ = ["Handler", "build_parser", "main", "setup_django"]
 ROLES = ("pekerja_sosial", "kepala_seksi", "pimpinan", "evaluator", "admin")
-
-
-def setup_django(migrate: bool = True) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kinerja.settings")
-    import django
-
-    django.setup()
-    if migrate:
-        from kinerja.register import database
-
-        database.ensure_migrated()
 
 
 # -- commands ------------------------------------------------------------------------------------

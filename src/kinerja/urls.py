@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("kinerja/", include("kinerja.dashboard.urls")),
     path("laporan/", include("kinerja.reports.urls")),
+    path("bukti/", include("kinerja.evidence.urls")),
     path("", include("kinerja.register.urls")),
 ]
 

@@ -152,7 +152,12 @@ def scorecard_page(request):  # type: ignore[no-untyped-def]
     }
     if not specs["dimensions"]["data"]["values"]:
         del specs["dimensions"]  # nothing rated (no targets, or a category filter): no empty chart
+    # the qualitative evidence coded to each dimension and factor (quotes only for who may read them)
+    from kinerja.evidence.selectors import evidence_for_scorecard
+
+    evidence = evidence_for_scorecard(request.user, unit, period, card)
     return render(request, "kinerja/scorecard.html", {
+        "evidence": evidence,
         "card": card, "units": allowed, "unit": unit, "years": years, "year": year,
         "frameworks": sorted(((f.id, f.name(lang)) for f in fw_all.values()), key=lambda f: f[1]),
         "fw_id": fw_id, "period_label": period_label(period),

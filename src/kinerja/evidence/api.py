@@ -1,6 +1,7 @@
-"""Evidence endpoints, mounted at /api/bukti/. Roles are checked by the selectors and services:
-transcripts (source text, search snippets, suggestions, quotes) for evaluators and section heads;
-findings without text (source list, codebook, matrix counts, agreement) for pimpinan as well.
+"""Evidence endpoints, mounted at /api/bukti/, one evaluation at a time
+(/api/bukti/evaluasi/{evaluasi}/..., by the evaluation's code or uid). Access is decided by
+``evidence.access`` through the selectors and services: a role without evidence rights gets 403,
+anyone outside the evaluation (a section head of another unit) 404.
 
 Search and suggestions are POST: their input can be transcript text or a name, which must not
 end up in a URL or an access log (domain.md)."""
@@ -22,8 +23,8 @@ from ninja import P, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field
 
-from kinerja.evidence import selectors, services
-from kinerja.evidence.models import Code, Source
+from kinerja.evidence import access, selectors, services
+from kinerja.evidence.models import Code, Coding, Evaluation, Source
 
 router = Router(tags=["bukti"])
 
@@ -68,11 +69,20 @@ def _errors() -> Iterator[None]:
         yield
     except PermissionDenied as exc:
         raise HttpError(403, str(exc) or "Forbidden") from exc
-    except (Source.DoesNotExist, Code.DoesNotExist) as exc:
+    except (Evaluation.DoesNotExist, Source.DoesNotExist, Code.DoesNotExist, Coding.DoesNotExist) as exc:
         raise HttpError(404, "Tidak ditemukan / not found") from exc
     except services.EvidenceInputError as exc:
         english = (translation.get_language() or "id").startswith("en")
         raise HttpError(400, " ".join(m.en if english else m.id for m in exc.messages)) from exc
+
+
+class EvaluationOut(Schema):
+    uid: str
+    kode: str
+    judul: str
+    unit: str | None
+    mulai: dt.date
+    selesai: dt.date
 
 
 class SourceOut(Schema):
@@ -116,6 +126,22 @@ class CodingIn(Schema):
     selesai: int = Field(ge=0, le=MAX_OFFSET)
     sikap: str = Field("netral", max_length=20)
     memo: str = Field("", max_length=MAX_MEMO_CHARS)
+
+
+class CodingChangeIn(Schema):
+    kode: uuid.UUID | None = None
+    sikap: str | None = Field(None, max_length=20)
+    memo: str | None = Field(None, max_length=MAX_MEMO_CHARS)
+    mulai: int | None = Field(None, ge=0, le=MAX_OFFSET)
+    selesai: int | None = Field(None, ge=0, le=MAX_OFFSET)
+
+
+class HistoryOut(Schema):
+    aksi: str
+    oleh: str | None
+    waktu: dt.datetime
+    sebelum: dict[str, Any] | None
+    sesudah: dict[str, Any] | None
 
 
 class CodingOut(Schema):
@@ -184,65 +210,116 @@ class SuggestionOut(Schema):
     kata: list[str]
 
 
-@router.get("/sumber", response=list[SourceOut], summary="Daftar sumber (tanpa teks) / sources (metadata only)")
-def list_sources(request):  # type: ignore[no-untyped-def]
-    with _errors():
-        return selectors.source_list(request.user)
+def _evaluation(request: Any, key: str) -> Evaluation:
+    return access.get(request.user, key)
 
 
-@router.get("/sumber/{uid}/teks", response=SourceTextOut, summary="Teks satu sumber / one source's text")
-def read_source(request, uid: uuid.UUID):  # type: ignore[no-untyped-def]
+def _coding_out(coding: Coding, username: str) -> dict[str, Any]:
+    text = services.source_text(coding.source)
+    return {"uid": str(coding.uid), "sumber": str(coding.source.uid), "kode": str(coding.code.uid),
+            "mulai": coding.start, "selesai": coding.end, "sikap": coding.stance,
+            "pengkode": username, "kutipan": text[coding.start:coding.end]}
+
+
+EV = "/evaluasi/{evaluasi}"
+
+
+@router.get("/evaluasi", response=list[EvaluationOut], summary="Evaluasi yang boleh dibuka / evaluations one may open")
+def list_evaluations(request):  # type: ignore[no-untyped-def]
     with _errors():
-        source, text = selectors.source_text(request.user, uid)
+        return [{"uid": str(e.uid), "kode": e.code, "judul": e.title, "unit": e.unit.code if e.unit else None,
+                 "mulai": e.period_start, "selesai": e.period_end} for e in selectors.evaluations(request.user)]
+
+
+@router.get(EV + "/sumber", response=list[SourceOut], summary="Daftar sumber (tanpa teks) / sources (metadata only)")
+def list_sources(request, evaluasi: str):  # type: ignore[no-untyped-def]
+    with _errors():
+        return selectors.source_list(request.user, _evaluation(request, evaluasi))
+
+
+@router.get(EV + "/sumber/{uid}/teks", response=SourceTextOut, summary="Teks satu sumber / one source's text")
+def read_source(request, evaluasi: str, uid: uuid.UUID):  # type: ignore[no-untyped-def]
+    with _errors():
+        source, text = selectors.source_text(request.user, _evaluation(request, evaluasi), uid)
     return {"uid": str(source.uid), "judul": source.title, "jenis": source.type, "tanggal": source.date, "teks": text}
 
 
-@router.get("/kode", response=list[CodeOut], summary="Buku kode / codebook")
-def codebook(request):  # type: ignore[no-untyped-def]
+@router.get(EV + "/kode", response=list[CodeOut], summary="Buku kode / codebook")
+def codebook(request, evaluasi: str):  # type: ignore[no-untyped-def]
     with _errors():
-        return selectors.codebook(request.user)
+        return selectors.codebook(request.user, _evaluation(request, evaluasi))
 
 
-@router.post("/koding", response={201: CodingOut}, summary="Tambah koding / add a coding")
-def add_coding(request, payload: CodingIn):  # type: ignore[no-untyped-def]
+@router.post(EV + "/koding", response={201: CodingOut}, summary="Tambah koding / add a coding")
+def add_coding(request, evaluasi: str, payload: CodingIn):  # type: ignore[no-untyped-def]
     with _errors():
-        services.require_workspace(request.user)
-        source = Source.objects.get(uid=payload.sumber)
-        code = Code.objects.get(uid=payload.kode)
+        evaluation = _evaluation(request, evaluasi)
+        source = Source.objects.get(evaluation=evaluation, uid=payload.sumber)
+        code = Code.objects.get(evaluation=evaluation, uid=payload.kode)
         coding = services.add_coding(request.user, source, code, payload.mulai, payload.selesai,
                                      stance=payload.sikap, memo=payload.memo)
-        text = services.source_text(source)
-    return Status(201, {"uid": str(coding.uid), "sumber": str(source.uid), "kode": str(code.uid),
-                        "mulai": coding.start, "selesai": coding.end, "sikap": coding.stance,
-                        "pengkode": request.user.username, "kutipan": text[coding.start:coding.end]})
+        return Status(201, _coding_out(coding, request.user.username))
 
 
-@router.get("/matriks", response=list[MatrixRowOut], summary="Matriks triangulasi / triangulation matrix")
-def matrix(request, kutipan: Query[int, P(ge=0, le=MAX_QUOTES)] = 0):  # type: ignore[no-untyped-def]
+@router.patch(EV + "/koding/{uid}", response=CodingOut, summary="Ubah koding / change a coding")
+def change_coding(request, evaluasi: str, uid: uuid.UUID, payload: CodingChangeIn):  # type: ignore[no-untyped-def]
     with _errors():
-        return selectors.matrix(request.user, quotes=kutipan)
+        evaluation = _evaluation(request, evaluasi)
+        coding = selectors.coding(request.user, evaluation, uid)
+        code = Code.objects.get(evaluation=evaluation, uid=payload.kode) if payload.kode else None
+        coding = services.change_coding(request.user, coding, code=code, stance=payload.sikap, memo=payload.memo,
+                                        start=payload.mulai, end=payload.selesai)
+        return _coding_out(coding, coding.coder.username)
 
 
-@router.get("/kesepakatan", response=list[AgreementOut], summary="Kesepakatan antarpengkode / inter-coder agreement")
-def agreement(request, kode: Query[str | None, P(max_length=MAX_NAME_CHARS)] = None):  # type: ignore[no-untyped-def]
+@router.delete(EV + "/koding/{uid}", response={204: None}, summary="Hapus koding (tetap di riwayat) / remove a coding")
+def remove_coding(request, evaluasi: str, uid: uuid.UUID):  # type: ignore[no-untyped-def]
     with _errors():
-        return selectors.agreement(request.user, kode)
+        coding = selectors.coding(request.user, _evaluation(request, evaluasi), uid)
+        services.remove_coding(request.user, coding)
+    return Status(204, None)
 
 
-@router.post("/cari", response=list[HitOut], summary="Cari di sumber (kata dasar) / search sources by stem")
-def search(request, payload: SearchIn):  # type: ignore[no-untyped-def]
+@router.get(EV + "/koding/{uid}/riwayat", response=list[HistoryOut], summary="Riwayat koding / a coding's history")
+def coding_history(request, evaluasi: str, uid: uuid.UUID):  # type: ignore[no-untyped-def]
     with _errors():
-        return selectors.search(request.user, payload.q, match_all=payload.semua_kata, limit=payload.batas)
+        evaluation = _evaluation(request, evaluasi)
+        coding = selectors.coding(request.user, evaluation, uid, removed=True)
+        return [{"aksi": h.action, "oleh": h.by.username if h.by else None, "waktu": h.at, "sebelum": h.before,
+                 "sesudah": h.after} for h in selectors.coding_history(request.user, evaluation, coding)]
 
 
-@router.post("/saran-kode", response=list[SuggestionOut], summary="Saran kode untuk satu bagian / code suggestions")
-def suggest(request, payload: SuggestIn):  # type: ignore[no-untyped-def]
+@router.get(EV + "/matriks", response=list[MatrixRowOut], summary="Matriks triangulasi / triangulation matrix")
+def matrix(request, evaluasi: str, kutipan: Query[int, P(ge=0, le=MAX_QUOTES)] = 0):  # type: ignore[no-untyped-def]
     with _errors():
+        return selectors.matrix(request.user, _evaluation(request, evaluasi), quotes=kutipan)
+
+
+@router.get(EV + "/kesepakatan", response=list[AgreementOut], summary="Kesepakatan antarpengkode / inter-coder agreement")
+def agreement(request, evaluasi: str, kode: Query[str | None, P(max_length=MAX_NAME_CHARS)] = None,  # type: ignore[no-untyped-def]
+              pengkode: Query[str | None, P(max_length=2000)] = None):
+    """``pengkode``: usernames separated by commas (default: every coder of the evaluation)."""
+    with _errors():
+        coders = [c.strip() for c in pengkode.split(",") if c.strip()] if pengkode else None
+        return selectors.agreement(request.user, _evaluation(request, evaluasi), kode, coders=coders)
+
+
+@router.post(EV + "/cari", response=list[HitOut], summary="Cari di sumber (kata dasar) / search sources by stem")
+def search(request, evaluasi: str, payload: SearchIn):  # type: ignore[no-untyped-def]
+    with _errors():
+        return selectors.search(request.user, _evaluation(request, evaluasi), payload.q,
+                                match_all=payload.semua_kata, limit=payload.batas)
+
+
+@router.post(EV + "/saran-kode", response=list[SuggestionOut], summary="Saran kode untuk satu bagian / code suggestions")
+def suggest(request, evaluasi: str, payload: SuggestIn):  # type: ignore[no-untyped-def]
+    with _errors():
+        evaluation = _evaluation(request, evaluasi)
         if payload.teks:
             passage = payload.teks
         elif payload.sumber is not None and payload.mulai is not None and payload.selesai is not None:
-            passage = selectors.passage(request.user, payload.sumber, payload.mulai, payload.selesai)
+            passage = selectors.passage(request.user, evaluation, payload.sumber, payload.mulai, payload.selesai)
         else:
             raise services.EvidenceInputError([services.bilingual(
                 _("Give a passage text, or a source with start and end offsets."))])
-        return selectors.suggestions(request.user, passage, limit=payload.batas)
+        return selectors.suggestions(request.user, evaluation, passage, limit=payload.batas)

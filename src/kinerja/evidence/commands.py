@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-Handler = Callable[[argparse.Namespace], int]
+from kinerja.clibase import AddCommand, Handler
 
 
 class _Refused(Exception):
@@ -31,7 +31,7 @@ def _run(body: Callable[[argparse.Namespace], int]) -> Handler:
     """Set Django up, run the command, and turn refusals into bilingual stderr and exit 1."""
 
     def handler(args: argparse.Namespace) -> int:
-        from kinerja.cli import setup_django
+        from kinerja.clibase import setup_django
 
         setup_django()
         from django.core.exceptions import PermissionDenied
@@ -104,6 +104,25 @@ def _actor(username: str | None, *, required: bool = False) -> Any:
     return user
 
 
+def _evaluation(actor: Any, key: str | None) -> Any:
+    """The evaluation of --evaluasi (code or uid), as ``actor`` may open it; without the option
+    the only evaluation ``actor`` may open. A refusal lists the codes that may be given."""
+    from kinerja.evidence import access
+    from kinerja.evidence.models import Evaluation
+
+    visible = list(access.visible_evaluations(actor).order_by("code").values_list("code", flat=True))
+    listing = (f"Evaluasi yang boleh dibuka / evaluations one may open: {', '.join(visible)}" if visible
+               else "Belum ada evaluasi yang boleh dibuka / no evaluation one may open (kinerja evidence evaluation-add)")
+    if not key:
+        if len(visible) == 1:
+            return access.get(actor, visible[0])
+        raise _Refused(["Perintah ini perlu --evaluasi KODE / this command needs --evaluasi CODE", listing])
+    try:
+        return access.get(actor, key)
+    except Evaluation.DoesNotExist:
+        raise _Refused([f"Evaluasi tidak ditemukan: {key} / evaluation not found: {key}", listing]) from None
+
+
 def _read(path: str) -> bytes:
     try:
         return Path(path).read_bytes()
@@ -154,7 +173,7 @@ def _import(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise _Refused([f"Tanggal harus YYYY-MM-DD: {args.date} / the date must be YYYY-MM-DD: {args.date}"]) from exc
     files = [(path, _read(path)) for path in args.files]
-    result = services.import_sources(actor, files, source_type=args.type, informants=args.informant or [],
+    result = services.import_sources(actor, _evaluation(actor, args.evaluasi), files, source_type=args.type, informants=args.informant or [],
                                      source_date=source_date)
     for note in result.notes:
         print(f"! {note}", file=sys.stderr)
@@ -164,9 +183,10 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _export_qdpx(args: argparse.Namespace) -> int:
-    from kinerja.evidence import services
+    from kinerja.evidence import exchange
 
-    data = services.export_qdpx(_actor(args.user, required=True), args.reason or "")
+    actor = _actor(args.user, required=True)
+    data = exchange.export_qdpx(actor, _evaluation(actor, args.evaluasi), args.reason or "")
     _write(args.file, data)
     print(f"{args.file} ({len(data)} bita/bytes; ekspor dicatat di audit / export audited)")
     return 0
@@ -184,16 +204,18 @@ def _import_qdpx(args: argparse.Namespace) -> int:
         if user_map.setdefault(qda_name.strip(), username.strip()) != username.strip():
             raise _Refused([f"--map-user memetakan {qda_name.strip()!r} dua kali / "
                             f"--map-user maps {qda_name.strip()!r} twice"])
-    summary = services.import_qdpx(_actor(args.user), _read(args.file), default_source_type=args.type,
-                                   user_map=user_map)
+    actor = _actor(args.user)
+    summary = services.import_qdpx(actor, _evaluation(actor, args.evaluasi), _read(args.file),
+                                   default_source_type=args.type, user_map=user_map)
     print(summary.report())
     return 0
 
 
 def _export_qdc(args: argparse.Namespace) -> int:
-    from kinerja.evidence import services
+    from kinerja.evidence import exchange
 
-    data = services.export_qdc(_actor(args.user))
+    actor = _actor(args.user)
+    data = exchange.export_qdc(actor, _evaluation(actor, args.evaluasi))
     _write(args.file, data)
     print(f"{args.file} ({len(data)} bita/bytes)")
     return 0
@@ -202,15 +224,17 @@ def _export_qdc(args: argparse.Namespace) -> int:
 def _import_qdc(args: argparse.Namespace) -> int:
     from kinerja.evidence import services
 
-    print(services.import_qdc(_actor(args.user), _read(args.file)).report())
+    actor = _actor(args.user)
+    print(services.import_qdc(actor, _evaluation(actor, args.evaluasi), _read(args.file)).report())
     return 0
 
 
 def _export_segments(args: argparse.Namespace) -> int:
-    from kinerja.evidence import services
+    from kinerja.evidence import exchange
 
     fmt = "xlsx" if args.file.lower().endswith(".xlsx") else "csv"
-    data = services.export_segments(_actor(args.user, required=True), args.reason or "", fmt)
+    actor = _actor(args.user, required=True)
+    data = exchange.export_segments(actor, _evaluation(actor, args.evaluasi), args.reason or "", fmt)
     _write(args.file, data)
     print(f"{args.file} ({fmt}; ekspor dicatat di audit / export audited)")
     return 0
@@ -220,11 +244,12 @@ def _codebook(args: argparse.Namespace) -> int:
     from kinerja.evidence import selectors, services
 
     actor = _actor(args.user)
+    evaluation = _evaluation(actor, args.evaluasi)
     if args.load_default:
-        services.require_workspace(actor)
-        created = services.ensure_default_codebook()
+        services.require_member(actor, evaluation)
+        created = services.ensure_default_codebook(evaluation)
         print(f"Kode bawaan ditambahkan / default codes added: {len(created)}", file=sys.stderr)
-    rows = selectors.codebook(actor)
+    rows = selectors.codebook(actor, evaluation)
     if args.format == "json":
         _json(rows)
     else:
@@ -236,7 +261,8 @@ def _codebook(args: argparse.Namespace) -> int:
 def _matrix(args: argparse.Namespace) -> int:
     from kinerja.evidence import selectors
 
-    rows = selectors.matrix(_actor(args.user))
+    actor = _actor(args.user)
+    rows = selectors.matrix(actor, _evaluation(actor, args.evaluasi))
     if args.format == "json":
         _json(rows)
         return 0
@@ -256,10 +282,12 @@ def _agreement(args: argparse.Namespace) -> int:
     from kinerja.evidence.services import EvidenceInputError
 
     actor = _actor(args.user)
+    evaluation = _evaluation(actor, args.evaluasi)
+    coders = [c.strip() for c in args.coders.split(",") if c.strip()] if args.coders else None
     try:
-        rows = selectors.agreement(actor, args.code)
+        rows = selectors.agreement(actor, evaluation, args.code, coders=coders)
     except EvidenceInputError as exc:
-        codable = [r["nama"] for r in selectors.codebook(actor) if r["dapat_dikode"]]
+        codable = [r["nama"] for r in selectors.codebook(actor, evaluation) if r["dapat_dikode"]]
         if args.code is None or args.code in codable:
             raise
         from kinerja.choices import hint_lines
@@ -281,7 +309,8 @@ def _agreement(args: argparse.Namespace) -> int:
 def _search(args: argparse.Namespace) -> int:
     from kinerja.evidence import selectors
 
-    hits = selectors.search(_actor(args.user), args.text, match_all=not args.any, limit=args.limit)
+    actor = _actor(args.user)
+    hits = selectors.search(actor, _evaluation(actor, args.evaluasi), args.text, match_all=not args.any, limit=args.limit)
     if args.format == "json":
         _json(hits)
         return 0
@@ -292,16 +321,73 @@ def _search(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: argparse._SubParsersAction, add: Callable[..., argparse.ArgumentParser]) -> None:
+def _evaluations(args: argparse.Namespace) -> int:
+    from kinerja.evidence import selectors
+
+    rows = [{"kode": e.code, "judul": e.title, "unit": e.unit.code if e.unit else None,
+             "mulai": e.period_start.isoformat(), "selesai": e.period_end.isoformat(),
+             "anggota": sorted(e.members.values_list("username", flat=True))}
+            for e in selectors.evaluations(_actor(args.user))]
+    if args.format == "json":
+        _json(rows)
+    else:
+        _table(["kode", "unit", "periode / period", "judul / title", "anggota / members"],
+               [[r["kode"], r["unit"] or "-", f"{r['mulai']} – {r['selesai']}", r["judul"], ", ".join(r["anggota"])]
+                for r in rows])
+    return 0
+
+
+def _evaluation_add(args: argparse.Namespace) -> int:
+    from kinerja.evidence import services
+    from kinerja.register.models import Staff, Unit
+
+    actor = _actor(args.user)
+    unit = Unit.objects.filter(code=args.unit).first()
+    if unit is None:
+        raise _Refused([f"Unit tidak ditemukan: {args.unit} / unit not found: {args.unit} (kinerja units)"])
+    try:
+        start, end = date.fromisoformat(args.start), date.fromisoformat(args.end)
+    except ValueError as exc:
+        raise _Refused(["Tanggal harus YYYY-MM-DD / dates must be YYYY-MM-DD"]) from exc
+    names = [n.strip() for n in (args.member or []) if n.strip()]
+    members = list(Staff.objects.filter(username__in=names))
+    missing = sorted(set(names) - {m.username for m in members})
+    if missing:
+        raise _Refused([f"Pengguna tidak ditemukan / users not found: {', '.join(missing)}", *_user_hints(missing[0])])
+    evaluation = services.create_evaluation(actor, code=args.code, title=args.title, unit=unit, period_start=start,
+                                            period_end=end, members=members)
+    print(f"{evaluation.code}  {evaluation.uid}")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction, add: AddCommand) -> None:
     """Add `kinerja evidence ...` (called from kinerja.commands.extensions)."""
     sp = add("evidence", lambda args: 2, "Qualitative evaluation evidence: sources, coding, triangulation, "
              "agreement, REFI-QDA exchange (bukti evaluasi).")
     esub = sp.add_subparsers(dest="evidence_command", metavar="ACTION", required=True)
     types = ["wawancara", "observasi", "dokumentasi"]
 
-    def user_arg(p: argparse.ArgumentParser, required: bool = False) -> None:
+    def user_arg(p: argparse.ArgumentParser, required: bool = False, evaluation: bool = True) -> None:
         p.add_argument("--user", required=required,
                        help="username (evaluator or kepala_seksi); without it: the server operator")
+        if evaluation:
+            p.add_argument("--evaluasi", metavar="CODE",
+                           help="the evaluation (code or uid); may be left out when only one can be opened")
+
+    p = add("evaluations", _run(_evaluations), "List the evaluations one may open (code, unit, period, members).",
+            esub)
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    user_arg(p, evaluation=False)
+
+    p = add("evaluation-add", _run(_evaluation_add), "Start an evaluation of a unit over a period, with the "
+            "default codebook; the creator is a member.", esub)
+    p.add_argument("code", metavar="CODE", help="short code, e.g. anak-2025 (lowercase letters, digits, dashes)")
+    p.add_argument("--title", required=True)
+    p.add_argument("--unit", required=True, help="unit code (kinerja units)")
+    p.add_argument("--start", required=True, help="first day of the period (YYYY-MM-DD)")
+    p.add_argument("--end", required=True, help="day after the period (YYYY-MM-DD, exclusive)")
+    p.add_argument("--member", action="append", metavar="USERNAME", help="an evaluator or section head (repeatable)")
+    user_arg(p, evaluation=False)
 
     p = add("import", _run(_import), "Import source files (.txt, .md, .docx, .pdf) of one type: all or none.", esub)
     p.add_argument("files", nargs="+", metavar="FILE")
@@ -350,6 +436,7 @@ def register(sub: argparse._SubParsersAction, add: Callable[..., argparse.Argume
 
     p = add("agreement", _run(_agreement), "Inter-coder agreement per code: alpha, percent, kappa.", esub)
     p.add_argument("--code", help="only the code with this name")
+    p.add_argument("--coders", metavar="A,B", help="only these coders (usernames; default: every coder)")
     p.add_argument("--format", choices=["json", "table"], default="table")
     user_arg(p)
 

@@ -7,6 +7,7 @@ Everything goes through the services, so the sample obeys the same rules as real
 from __future__ import annotations
 
 import tomllib
+from datetime import date
 from importlib import resources
 from importlib.abc import Traversable
 from typing import Any, TextIO
@@ -14,11 +15,12 @@ from typing import Any, TextIO
 from django.db import transaction
 
 from kinerja.evidence import services
-from kinerja.evidence.models import Code, Informant, Source
+from kinerja.evidence.models import Code, Evaluation, Informant, Source
 from kinerja.register import permissions
 from kinerja.register.models import Staff, Unit
 
 SECTION = "14.71-RESOS-ANAK"
+EVALUATION = "sampel-anak-2024"
 BANNER = "BUKTI SINTETIS — bukan wawancara sungguhan / SYNTHETIC EVIDENCE — not real interviews"
 
 
@@ -53,22 +55,25 @@ def _span(text: str, quote: str, where: str) -> tuple[int, int]:
     return start, start + len(quote)
 
 
-def load_sample(out: TextIO) -> bool:
-    """Load the sample once; returns False (and changes nothing) when it is already there."""
+def load_sample(out: TextIO) -> Evaluation | None:
+    """Load the sample once, as the evaluation ``sampel-anak-2024`` of the child section whose
+    members are the sample's coders; returns None (and changes nothing) when it is already there."""
     data = manifest()
     op = services.OPERATOR
-    files = [s["berkas"] for s in data["sumber"]]
-    if Source.objects.filter(file_name__in=files).exists():
+    if Evaluation.objects.filter(code=EVALUATION).exists():
         print("Bukti sampel sudah ada / evidence sample already loaded", file=out)
-        return False
+        return None
     with transaction.atomic():
-        services.ensure_default_codebook()
-        codes = {c.name: c for c in Code.objects.all()}
         coders = _coders(list(data["pengkode"]))
+        evaluation = services.create_evaluation(
+            op, code=EVALUATION, title="Evaluasi kinerja Seksi Rehabilitasi Sosial Anak (sampel)",
+            unit=Unit.objects.filter(code=SECTION).first(), period_start=date(2023, 1, 1),
+            period_end=date(2026, 1, 1), members=list(coders.values()))
+        codes = {c.name: c for c in Code.objects.filter(evaluation=evaluation)}
         for inf in data["informan"]:
-            if not Informant.objects.filter(code=inf["kode"]).exists():
+            if not Informant.objects.filter(evaluation=evaluation, code=inf["kode"]).exists():
                 services.add_informant(
-                    op, inf["kode"], role=inf["peran"], key_informant=inf.get("kunci", False),
+                    op, evaluation, inf["kode"], role=inf["peran"], key_informant=inf.get("kunci", False),
                     sampling_reason=inf.get("alasan", ""), is_child=inf.get("anak", False),
                     initials=inf.get("inisial", ""), age=inf.get("umur"), consent_recorded=inf.get("persetujuan", False),
                 )
@@ -77,7 +82,7 @@ def load_sample(out: TextIO) -> bool:
         for s in data["sumber"]:
             raw = sample_dir().joinpath(s["berkas"]).read_bytes()
             source = services.import_source(
-                op, raw, s["berkas"], source_type=s["jenis"], informants=s.get("informan", []),
+                op, evaluation, raw, s["berkas"], source_type=s["jenis"], informants=s.get("informan", []),
                 source_date=s.get("tanggal"), title=s["judul"],
             )
             sources[s["id"]] = source
@@ -92,11 +97,11 @@ def load_sample(out: TextIO) -> bool:
                     n += 1
         for memo in data.get("memo", []):
             services.add_memo(
-                op, memo["teks"], title=memo.get("judul", ""), author=coders.get(memo.get("oleh", "")),
+                op, evaluation, memo["teks"], title=memo.get("judul", ""), author=coders.get(memo.get("oleh", "")),
                 code=codes[memo["kode"]] if "kode" in memo else None,
                 source=sources[memo["sumber"]] if "sumber" in memo else None,
             )
     print(BANNER, file=out)
     print(f"Bukti sampel dimuat / evidence sample loaded: {len(sources)} sumber, {n} koding, "
           f"{len(coders)} pengkode ({', '.join(coders)})", file=out)
-    return True
+    return evaluation

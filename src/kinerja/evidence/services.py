@@ -1,5 +1,6 @@
-"""Writes to the evidence workspace. Every write checks the role (evaluator and kepala_seksi work in
-the workspace) and validates all of its input before it writes anything, inside one transaction,
+"""Writes to the evidence workspace. Every write happens in one evaluation and checks first that the
+acting person may open it (``evidence.access``: its members and its unit's section head), then
+validates all of its input before it writes anything, inside one transaction,
 so a refused file or project leaves the database exactly as it was.
 
 Exports that carry transcripts (QDPX, coded segments) are audited with a reason; reading a source
@@ -7,8 +8,6 @@ in the workspace is not audited per view (evidence.md), the export is."""
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import tomllib
 import uuid
@@ -21,10 +20,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from kinerja.evidence import crypto
+from kinerja.evidence import access, crypto
+from kinerja.evidence.access import OPERATOR, Actor, Operator
 from kinerja.evidence.analysis import records, refiqda
 from kinerja.evidence.analysis import sources as source_reader
 from kinerja.evidence.analysis.records import EvidenceError, Message
@@ -35,6 +35,8 @@ from kinerja.evidence.models import (
     STANCES,
     Code,
     Coding,
+    CodingChange,
+    Evaluation,
     ImportedCoder,
     Informant,
     Memo,
@@ -43,7 +45,6 @@ from kinerja.evidence.models import (
 )
 from kinerja.register import permissions
 from kinerja.register.models import Staff
-from kinerja.register.services import audit
 
 SOURCE_TYPE_CODES = tuple(t for t, _l in SOURCE_TYPES)
 STANCE_CODES = tuple(s for s, _l in STANCES)
@@ -53,18 +54,7 @@ _CHILD_LABEL_RE = re.compile(r"^(?P<code>.+?) · (?P<initials>[A-Za-z]{1,4}), (?
 _INITIALS_AGE_RE = re.compile(r"^(?P<initials>[A-Za-z]{1,4}), (?P<age>\d{1,2}) th$")
 
 
-class Operator:
-    """The person at the server's command line: they hold the database and the key file already,
-    so CLI commands without ``--user`` act as the operator instead of as a role."""
-
-    username = "cli"
-
-    def __repr__(self) -> str:
-        return "OPERATOR"
-
-
-OPERATOR = Operator()
-Actor = Staff | Operator
+__all__ = ["OPERATOR", "Actor", "Operator"]
 
 
 class EvidenceInputError(EvidenceError):
@@ -82,15 +72,22 @@ def bilingual(text: Any, **params: Any) -> Message:
     return Message(rendered[0], rendered[1])
 
 
-def _fail(text: Any, **params: Any) -> EvidenceInputError:
+def refuse(text: Any, **params: Any) -> EvidenceInputError:
+    """One refusal message as an error to raise."""
     return EvidenceInputError([bilingual(text, **params)])
+
+
+_fail = refuse
 
 
 def require_workspace(actor: object) -> None:
     """Evaluators and section heads work in the workspace (permissions.CAN_SEE_EVIDENCE)."""
-    if actor is OPERATOR:
-        return
-    permissions.require(actor, permissions.CAN_SEE_EVIDENCE, _("work in the evidence workspace"))
+    access.require_role(actor)
+
+
+def require_member(actor: object, evaluation: Evaluation) -> Evaluation:
+    """The evaluation, if ``actor`` may work in it (see evidence.access)."""
+    return access.require(actor, evaluation)
 
 
 def _person(actor: object) -> Staff | None:
@@ -102,11 +99,71 @@ def upload_limit() -> int:
     return int(settings.KINERJA.max_upload_mb) * 1024 * 1024
 
 
+# --------------------------------------------------------------------------- evaluations
+
+EVALUATION_CODE_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+
+
+def create_evaluation(
+    actor: Actor,
+    *,
+    code: str,
+    title: str,
+    unit: Any,
+    period_start: date,
+    period_end: date,
+    members: Sequence[Staff] = (),
+    default_codebook: bool = True,
+) -> Evaluation:
+    """A new evaluation of ``unit``, with the default codebook unless told not to (a project to
+    be imported brings its own). The creator (an evaluator, or the
+    unit's own section head) becomes a member; members must be evaluators or section heads."""
+    require_workspace(actor)
+    person = _person(actor)
+    code = code.strip().lower()
+    title = title.strip()
+    problems: list[Message] = []
+    if not EVALUATION_CODE_RE.match(code):
+        problems.append(bilingual(_("The evaluation code must be 1 to 64 lowercase letters, digits or dashes.")))
+    elif Evaluation.objects.filter(code=code).exists():
+        problems.append(bilingual(_("An evaluation with code %(code)s already exists."), code=code))
+    if not title or len(title) > 200:
+        problems.append(bilingual(_("The title must have 1 to 200 characters.")))
+    if unit is None:
+        problems.append(bilingual(_("An evaluation needs a unit.")))
+    elif person is not None and person.role == permissions.KASI and person.unit_id != unit.pk:
+        problems.append(bilingual(_("A section head starts evaluations of their own unit only.")))
+    if not (isinstance(period_start, date) and isinstance(period_end, date) and period_start < period_end):
+        problems.append(bilingual(_("The period must start before it ends (the end date is exclusive).")))
+    for m in members:
+        if permissions.role_of(m) not in permissions.CAN_SEE_EVIDENCE:
+            problems.append(bilingual(_("%(username)s cannot be a member (only evaluators and section heads)."),
+                                      username=m.username))
+    if problems:
+        raise EvidenceInputError(problems)
+    with transaction.atomic():
+        evaluation = Evaluation.objects.create(code=code, title=title, unit=unit, period_start=period_start,
+                                               period_end=period_end)
+        evaluation.members.set({*members, *([person] if person else [])})
+        if default_codebook:
+            ensure_default_codebook(evaluation)
+    return evaluation
+
+
+def add_member(actor: Actor, evaluation: Evaluation, user: Staff) -> None:
+    """Add an evaluator or section head to the evaluation (a member adds them)."""
+    require_member(actor, evaluation)
+    if permissions.role_of(user) not in permissions.CAN_SEE_EVIDENCE or not user.is_active:
+        raise refuse(_("%(username)s cannot be a member (only evaluators and section heads)."), username=user.username)
+    evaluation.members.add(user)
+
+
 # --------------------------------------------------------------------------- informants
 
 
 def add_informant(
     actor: Actor,
+    evaluation: Evaluation,
     code: str,
     *,
     role: str = "",
@@ -119,13 +176,13 @@ def add_informant(
 ) -> Informant:
     """Record an informant by pseudonym. A child needs recorded consent, initials and an age
     under 18; an adult gets neither initials nor age (they would only identify)."""
-    require_workspace(actor)
+    require_member(actor, evaluation)
     code = code.strip()
     initials = initials.strip().upper()
     problems: list[Message] = []
     if not code or len(code) > 64:
         problems.append(bilingual(_("The pseudonym code must have 1 to 64 characters.")))
-    elif Informant.objects.filter(code=code).exists():
+    elif Informant.objects.filter(evaluation=evaluation, code=code).exists():
         problems.append(bilingual(_("An informant with code %(code)s already exists."), code=code))
     if is_child:
         if not consent_recorded:
@@ -139,15 +196,15 @@ def add_informant(
     if problems:
         raise EvidenceInputError(problems)
     return Informant.objects.create(
-        code=code, role=role.strip()[:200], key_informant=key_informant, sampling_reason=sampling_reason.strip(),
+        evaluation=evaluation, code=code, role=role.strip()[:200], key_informant=key_informant, sampling_reason=sampling_reason.strip(),
         is_child=is_child, initials=initials if is_child else "", age=age if is_child else None,
         consent_recorded=consent_recorded,
     )
 
 
-def _informants_by_code(codes: Iterable[str]) -> tuple[list[Informant], list[Message]]:
+def _informants_by_code(evaluation: Evaluation, codes: Iterable[str]) -> tuple[list[Informant], list[Message]]:
     wanted = [c.strip() for c in codes if c.strip()]
-    found = {i.code: i for i in Informant.objects.filter(code__in=wanted)}
+    found = {i.code: i for i in Informant.objects.filter(evaluation=evaluation, code__in=wanted)}
     missing = [c for c in wanted if c not in found]
     return [found[c] for c in wanted if c in found], [
         bilingual(_("Unknown informant code: %(code)s"), code=c) for c in missing
@@ -165,6 +222,7 @@ class ImportedSources:
 
 def import_sources(
     actor: Actor,
+    evaluation: Evaluation,
     files: Sequence[tuple[str, bytes]],
     *,
     source_type: str,
@@ -178,13 +236,13 @@ def import_sources(
     Every file is read first (.txt, .md, .docx, .pdf through evidence.analysis.sources, capped at
     ``max_bytes``, default the upload limit); any problem in any file refuses the whole batch with
     every message, prefixed by the file's name."""
-    require_workspace(actor)
+    require_member(actor, evaluation)
     limit = upload_limit() if max_bytes is None else max_bytes
     problems: list[Message] = []
     if source_type not in SOURCE_TYPE_CODES:
         problems.append(bilingual(_("Unknown source type %(type)s; use wawancara, observasi or dokumentasi."),
                                   type=source_type))
-    people, missing = _informants_by_code(informants)
+    people, missing = _informants_by_code(evaluation, informants)
     problems.extend(missing)
     if not files:
         problems.append(bilingual(_("No file to import.")))
@@ -213,7 +271,7 @@ def import_sources(
         for base, title, text in read:
             uid = uuid.uuid4()
             source = Source.objects.create(
-                uid=uid, type=source_type, date=source_date, title=title, file_name=base,
+                uid=uid, evaluation=evaluation, type=source_type, date=source_date, title=title, file_name=base,
                 text_enc=crypto.encrypt_source_text(uid, text), length=len(text), created_by=_person(actor),
             )
             if people:
@@ -222,10 +280,11 @@ def import_sources(
     return ImportedSources(created, notes)
 
 
-def import_source(actor: Actor, data: bytes, filename: str, **kwargs: Any) -> Source:
+def import_source(actor: Actor, evaluation: Evaluation, data: bytes, filename: str, **kwargs: Any) -> Source:
     """One file; see :func:`import_sources`."""
     title = kwargs.pop("title", None)
-    return import_sources(actor, [(filename, data)], titles=[title] if title else None, **kwargs).sources[0]
+    return import_sources(actor, evaluation, [(filename, data)], titles=[title] if title else None,
+                          **kwargs).sources[0]
 
 
 def source_text(source: Source) -> str:
@@ -247,9 +306,10 @@ def add_coding(
     memo: str = "",
     coder: Staff | None = None,
 ) -> Coding:
-    """Code text[start:end] of ``source`` (code points, end exclusive). The coder is the acting
-    user; only the operator (sample loader, CLI) may name another coder."""
-    require_workspace(actor)
+    """Code text[start:end] of ``source`` (code points, end exclusive) with a code of the same
+    evaluation. The coder is the acting user; only the operator (sample loader, CLI) may name
+    another coder. The coding's history starts here."""
+    require_member(actor, source.evaluation)
     person = _person(actor)
     if person is not None and coder is not None and coder.pk != person.pk:
         raise _fail(_("You can only add codings as yourself."))
@@ -259,7 +319,9 @@ def add_coding(
         problems.append(bilingual(_("A coding needs a coder.")))
     if stance not in STANCE_CODES:
         problems.append(bilingual(_("Unknown stance %(stance)s; use mendukung, menghambat or netral."), stance=stance))
-    if not code.codable:
+    if code.evaluation_id != source.evaluation_id:
+        problems.append(bilingual(_("Code %(code)s belongs to another evaluation's codebook."), code=code.name))
+    elif not code.codable:
         problems.append(bilingual(_("Code %(code)s groups other codes and cannot be applied itself."), code=code.name))
     if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= source.length):
         problems.append(bilingual(
@@ -268,14 +330,94 @@ def add_coding(
     if problems:
         raise EvidenceInputError(problems)
     uid = uuid.uuid4()
-    return Coding.objects.create(
-        uid=uid, source=source, code=code, coder=coder, start=start, end=end, stance=stance,
-        memo_enc=crypto.encrypt_coding_memo(uid, memo.strip()) if memo.strip() else None,
-    )
+    with transaction.atomic():
+        coding = Coding.objects.create(
+            uid=uid, source=source, code=code, coder=coder, start=start, end=end, stance=stance,
+            memo_enc=crypto.encrypt_coding_memo(uid, memo.strip()) if memo.strip() else None,
+        )
+        CodingChange.objects.create(coding=coding, action="tambah", by=person or coder, after=_coding_state(coding))
+    return coding
+
+
+def _coding_state(coding: Coding) -> dict[str, Any]:
+    """What a history entry keeps of a coding: never the memo's text (a note), only whether it has one."""
+    return {"kode": str(coding.code.uid), "nama_kode": coding.code.name, "sikap": coding.stance,
+            "mulai": coding.start, "selesai": coding.end, "memo": coding.memo_enc is not None}
+
+
+def _require_own_coding(actor: object, coding: Coding) -> Staff | None:
+    """Only the coder changes or removes a coding (agreement compares coders; one coder's
+    judgement is not another's to rewrite); the operator may act for anyone."""
+    require_member(actor, coding.source.evaluation)
+    if coding.removed_at is not None:
+        raise refuse(_("This coding was removed."))
+    person = _person(actor)
+    if person is not None and person.pk != coding.coder_id:
+        raise refuse(_("Only the coder who made a coding can change or remove it."))
+    return person
+
+
+def change_coding(
+    actor: Actor,
+    coding: Coding,
+    *,
+    code: Code | None = None,
+    stance: str | None = None,
+    memo: str | None = None,
+    start: int | None = None,
+    end: int | None = None,
+) -> Coding:
+    """Change a coding's code, stance, memo or span; the state before is kept in its history."""
+    person = _require_own_coding(actor, coding)
+    new_start = coding.start if start is None else start
+    new_end = coding.end if end is None else end
+    problems: list[Message] = []
+    if stance is not None and stance not in STANCE_CODES:
+        problems.append(bilingual(_("Unknown stance %(stance)s; use mendukung, menghambat or netral."), stance=stance))
+    if code is not None and code.evaluation_id != coding.source.evaluation_id:
+        problems.append(bilingual(_("Code %(code)s belongs to another evaluation's codebook."), code=code.name))
+    elif code is not None and not code.codable:
+        problems.append(bilingual(_("Code %(code)s groups other codes and cannot be applied itself."), code=code.name))
+    if not (isinstance(new_start, int) and isinstance(new_end, int) and 0 <= new_start < new_end <= coding.source.length):
+        problems.append(bilingual(
+            _("Offsets %(start)s-%(end)s fall outside the text, which has %(length)s characters (start < end, 0-based, end exclusive)."),
+            start=new_start, end=new_end, length=coding.source.length))
+    if problems:
+        raise EvidenceInputError(problems)
+    before = _coding_state(coding)
+    if code is not None:
+        coding.code = code
+    if stance is not None:
+        coding.stance = stance
+    coding.start, coding.end = new_start, new_end
+    memo_changed = memo is not None and memo.strip() != coding_memo(coding)
+    if memo is not None and memo_changed:
+        coding.memo_enc = crypto.encrypt_coding_memo(coding.uid, memo.strip()) if memo.strip() else None
+    after = _coding_state(coding)
+    if after == before and not memo_changed:
+        return coding
+    if memo_changed:
+        after["memo_diubah"] = True
+    with transaction.atomic():
+        coding.save()
+        CodingChange.objects.create(coding=coding, action="ubah", by=person, before=before, after=after)
+    return coding
+
+
+def remove_coding(actor: Actor, coding: Coding) -> Coding:
+    """Take a coding out of every analysis; it stays in the history (and can be read there)."""
+    person = _require_own_coding(actor, coding)
+    with transaction.atomic():
+        coding.removed_at = timezone.now()
+        coding.removed_by = person
+        coding.save(update_fields=["removed_at", "removed_by", "updated_at"])
+        CodingChange.objects.create(coding=coding, action="hapus", by=person, before=_coding_state(coding))
+    return coding
 
 
 def add_memo(
     actor: Actor,
+    evaluation: Evaluation,
     text: str,
     *,
     code: Code | None = None,
@@ -284,15 +426,19 @@ def add_memo(
     title: str = "",
     author: Staff | None = None,
 ) -> Memo:
-    """A memo on one code, source or coding (or on the whole project when none is given)."""
-    require_workspace(actor)
+    """A memo on one code, source or coding of the evaluation (or on the whole evaluation)."""
+    require_member(actor, evaluation)
     if not text.strip():
         raise _fail(_("A memo needs text."))
     if sum(x is not None for x in (code, source, coding)) > 1:
         raise _fail(_("A memo belongs to one code, one source or one coding."))
+    target = code or source
+    if (target is not None and target.evaluation_id != evaluation.pk) or (
+            coding is not None and coding.source.evaluation_id != evaluation.pk):
+        raise _fail(_("The memo's code, source or coding belongs to another evaluation."))
     uid = uuid.uuid4()
     return Memo.objects.create(
-        uid=uid, title=title.strip()[:200], text_enc=crypto.encrypt_memo(uid, text.strip()),
+        uid=uid, evaluation=evaluation, title=title.strip()[:200], text_enc=crypto.encrypt_memo(uid, text.strip()),
         author=_person(actor) or author, code=code, source=source, coding=coding,
     )
 
@@ -319,15 +465,15 @@ def default_code_uid(name: str) -> uuid.UUID:
     return uuid.UUID(refiqda.derived_guid("kode-bawaan", name))
 
 
-def ensure_default_codebook() -> list[Code]:
-    """Create the default codes that are missing (matched by their stable GUID); returns the
-    created ones. Idempotent, so the demo and a fresh install can both call it."""
+def ensure_default_codebook(evaluation: Evaluation) -> list[Code]:
+    """Create the default codes that are missing from the evaluation's codebook (matched by their
+    stable GUID, the same in every evaluation); returns the created ones. Idempotent."""
     entries = default_codebook_entries()
-    existing = set(Code.objects.filter(uid__in=[default_code_uid(e["name"]) for e in entries])
-                   .values_list("uid", flat=True))
+    mine = Code.objects.filter(evaluation=evaluation)
+    existing = set(mine.filter(uid__in=[default_code_uid(e["name"]) for e in entries]).values_list("uid", flat=True))
     created: list[Code] = []
     with transaction.atomic():
-        by_name = {c.name: c for c in Code.objects.filter(uid__in=existing)}
+        by_name = {c.name: c for c in mine.filter(uid__in=existing)}
         for e in entries:  # parents come first in the file
             uid = default_code_uid(e["name"])
             if uid in existing:
@@ -336,7 +482,7 @@ def ensure_default_codebook() -> list[Code]:
             if e.get("parent") and parent is None:
                 raise ValueError(f"default code {e['name']!r} comes before its parent {e['parent']!r}")
             code = Code.objects.create(
-                uid=uid, parent=parent, name=e["name"], name_en=e.get("name_en", ""),
+                uid=uid, evaluation=evaluation, parent=parent, name=e["name"], name_en=e.get("name_en", ""),
                 description_id=e.get("description_id", ""), description_en=e.get("description_en", ""),
                 colour=e.get("colour", ""), link=e.get("link", ""), codable=e.get("codable", True),
             )
@@ -365,6 +511,100 @@ def split_description(text: str) -> tuple[str, str, str]:
         return text, "", ""
     name_en, _sep, desc_en = en_part.partition("\n")
     return id_part, name_en.strip(), desc_en.strip()
+
+
+# --------------------------------------------------------------------------- codebook editing
+
+
+def _code_fields(evaluation: Evaluation, name: str, link: str, colour: str, *, exclude: int | None = None
+                 ) -> list[Message]:
+    problems: list[Message] = []
+    if not name or len(name) > 200:
+        problems.append(bilingual(_("A code name must have 1 to 200 characters.")))
+    if link and (not re.match(LINK_REGEX, link) or len(link) > 120):
+        problems.append(bilingual(_("The link %(link)s is not dimensi:..., measure:... or kendala:...."), link=link))
+    if colour and not re.match(COLOUR_REGEX, colour):
+        problems.append(bilingual(_("The colour %(colour)s is not #RRGGBB."), colour=colour))
+    return problems
+
+
+def add_code(actor: Actor, evaluation: Evaluation, name: str, *, parent: Code | None = None, description: str = "",
+             colour: str = "", link: str = "", codable: bool = True) -> Code:
+    """A new code in the evaluation's codebook, under ``parent`` if given."""
+    require_member(actor, evaluation)
+    name, link, colour = name.strip(), link.strip(), colour.strip()
+    problems = _code_fields(evaluation, name, link, colour)
+    if parent is not None and parent.evaluation_id != evaluation.pk:
+        problems.append(bilingual(_("The parent code belongs to another evaluation.")))
+    if problems:
+        raise EvidenceInputError(problems)
+    return Code.objects.create(evaluation=evaluation, parent=parent, name=name, description_id=description.strip(),
+                               colour=colour, link=link, codable=codable)
+
+
+def edit_code(actor: Actor, code: Code, *, name: str | None = None, description: str | None = None,
+              link: str | None = None, colour: str | None = None) -> Code:
+    """Rename a code, or change its description, colour or its link to a dimension, measure or factor."""
+    require_member(actor, code.evaluation)
+    new_name = code.name if name is None else name.strip()
+    new_link = code.link if link is None else link.strip()
+    new_colour = code.colour if colour is None else colour.strip()
+    problems = _code_fields(code.evaluation, new_name, new_link, new_colour)
+    if problems:
+        raise EvidenceInputError(problems)
+    code.name, code.link, code.colour = new_name, new_link, new_colour
+    if description is not None:
+        code.description_id = description.strip()
+    code.save()
+    return code
+
+
+def move_code(actor: Actor, code: Code, parent: Code | None) -> Code:
+    """Put a code under another (or at the top); never under itself or its own descendants."""
+    require_member(actor, code.evaluation)
+    if parent is not None:
+        if parent.evaluation_id != code.evaluation_id:
+            raise refuse(_("The parent code belongs to another evaluation."))
+        node: Code | None = parent
+        while node is not None:
+            if node.pk == code.pk:
+                raise refuse(_("A code cannot be moved under itself or one of its own sub-codes."))
+            node = node.parent
+    code.parent = parent
+    code.save(update_fields=["parent", "updated_at"])
+    return code
+
+
+def merge_codes(actor: Actor, code: Code, into: Code) -> Code:
+    """Merge ``code`` into ``into``: its codings (removed ones too, so the history still points
+    somewhere), memos and sub-codes move over, then ``code`` is deleted. Recorded in each moved
+    coding's history."""
+    require_member(actor, code.evaluation)
+    if into.evaluation_id != code.evaluation_id:
+        raise refuse(_("The parent code belongs to another evaluation."))
+    if into.pk == code.pk:
+        raise refuse(_("A code cannot be merged into itself."))
+    node: Code | None = into
+    while node is not None:
+        if node.pk == code.pk:
+            raise refuse(_("A code cannot be merged into one of its own sub-codes."))
+        node = node.parent
+    if not into.codable and Coding.with_removed.filter(code=code).exists():
+        raise refuse(_("Code %(code)s groups other codes and cannot be applied itself."), code=into.name)
+    person = _person(actor)
+    with transaction.atomic():
+        for coding in Coding.objects.filter(code=code).select_related("code"):
+            before = _coding_state(coding)
+            coding.code = into
+            coding.save(update_fields=["code", "updated_at"])
+            CodingChange.objects.create(coding=coding, action="ubah", by=person, before=before,
+                                        after=_coding_state(coding))
+        Coding.with_removed.filter(code=code).update(code=into)
+        Memo.objects.filter(code=code).update(code=into)
+        Code.objects.filter(parent=code).update(parent=into)
+        code.delete()
+        into.save(update_fields=["updated_at"])
+    return into
 
 
 # --------------------------------------------------------------------------- REFI-QDA import
@@ -426,10 +666,12 @@ def _normal_link(link: str | None, plan: _Plan, code_name: str) -> str:
     return value
 
 
-def _plan_codes(codes: Sequence[records.Code], plan: _Plan) -> tuple[list[records.Code], dict[str, int]]:
-    """New codes to create (parents first) and guid -> pk of codes that already exist."""
+def _plan_codes(evaluation: Evaluation, codes: Sequence[records.Code], plan: _Plan
+                ) -> tuple[list[records.Code], dict[str, int]]:
+    """New codes to create (parents first) and guid -> pk of the evaluation's codes that exist."""
     uids = [uuid.UUID(c.guid) for c in codes]
-    existing = {str(u): pk for u, pk in Code.objects.filter(uid__in=uids).values_list("uid", "pk")}
+    existing = {str(u): pk for u, pk in Code.objects.filter(evaluation=evaluation, uid__in=uids)
+                .values_list("uid", "pk")}
     new = [c for c in codes if c.guid not in existing]
     for c in new:
         if len(c.name) > 200:
@@ -450,12 +692,13 @@ def _plan_codes(codes: Sequence[records.Code], plan: _Plan) -> tuple[list[record
     return ordered, existing
 
 
-def _create_codes(codes: Sequence[records.Code], existing: dict[str, int], plan: _Plan) -> dict[str, int]:
+def _create_codes(evaluation: Evaluation, codes: Sequence[records.Code], existing: dict[str, int],
+                  plan: _Plan) -> dict[str, int]:
     pks = dict(existing)
     for c in codes:
         description_id, name_en, description_en = split_description(c.description)
         obj = Code.objects.create(
-            uid=uuid.UUID(c.guid), parent_id=pks[c.parent] if c.parent else None, name=c.name, name_en=name_en[:200],
+            uid=uuid.UUID(c.guid), evaluation=evaluation, parent_id=pks[c.parent] if c.parent else None, name=c.name, name_en=name_en[:200],
             description_id=description_id, description_en=description_en, colour=c.colour or "",
             link=_normal_link(c.link, plan, c.name), codable=c.codable,
         )
@@ -477,9 +720,11 @@ def _child_fields(inf: records.Informant) -> tuple[str, str, int | None]:
     return inf.code, "", None
 
 
-def _plan_informants(informants: Sequence[records.Informant], plan: _Plan) -> tuple[list[Informant], dict[str, int]]:
+def _plan_informants(evaluation: Evaluation, informants: Sequence[records.Informant], plan: _Plan
+                     ) -> tuple[list[Informant], dict[str, int]]:
     uids = [uuid.UUID(i.guid) for i in informants]
-    existing = {str(u): pk for u, pk in Informant.objects.filter(uid__in=uids).values_list("uid", "pk")}
+    existing = {str(u): pk for u, pk in Informant.objects.filter(evaluation=evaluation, uid__in=uids)
+                .values_list("uid", "pk")}
     new: list[Informant] = []
     for inf in informants:
         if inf.guid in existing:
@@ -489,13 +734,13 @@ def _plan_informants(informants: Sequence[records.Informant], plan: _Plan) -> tu
             plan.error(_("Informant %(code)s is a child without recorded consent; record the consent first."), code=code)
         if not code or len(code) > 64:
             plan.error(_("The informant code %(code)s must have 1 to 64 characters."), code=code[:40])
-        new.append(Informant(uid=uuid.UUID(inf.guid), code=code, role=inf.role[:200], key_informant=inf.key_informant,
+        new.append(Informant(uid=uuid.UUID(inf.guid), evaluation=evaluation, code=code, role=inf.role[:200], key_informant=inf.key_informant,
                              sampling_reason=inf.sampling_reason, is_child=inf.is_child, initials=initials, age=age,
                              consent_recorded=inf.consent_recorded))
     codes = [i.code for i in new]
     for dup in sorted({c for c in codes if codes.count(c) > 1}):
         plan.error(_("Two informants in the file have the code %(code)s."), code=dup)
-    for taken in Informant.objects.filter(code__in=codes).values_list("code", flat=True):
+    for taken in Informant.objects.filter(evaluation=evaluation, code__in=codes).values_list("code", flat=True):
         plan.error(_("Another informant already has the code %(code)s."), code=taken)
     return new, existing
 
@@ -511,7 +756,7 @@ class _Coders:
     to_create: list[str] = field(default_factory=list)
 
 
-def _plan_users(names: Iterable[str], user_map: dict[str, str], plan: _Plan) -> _Coders:
+def _plan_users(evaluation: Evaluation, names: Iterable[str], user_map: dict[str, str], plan: _Plan) -> _Coders:
     """Imported users are coders of the workspace, never an account that exists already, unless
     ``user_map`` (REFI-QDA user name -> username) maps them to one explicitly."""
     wanted = sorted(set(names))
@@ -528,6 +773,8 @@ def _plan_users(names: Iterable[str], user_map: dict[str, str], plan: _Plan) -> 
         elif account.role not in permissions.CAN_SEE_EVIDENCE:
             plan.error(_("The account %(username)s cannot code in the evidence workspace (its role is %(role)s)."),
                        username=username, role=account.role)
+        elif not access.can_open(account, evaluation):
+            plan.error(_("The account %(username)s is not a member of this evaluation."), username=username)
         elif qda_name in wanted:
             coders.mapped[qda_name] = account.pk
     earlier = dict(ImportedCoder.objects.filter(name__in=wanted).values_list("name", "account_id"))
@@ -569,23 +816,24 @@ def _create_coders(names: Sequence[str]) -> dict[str, int]:
     return pks
 
 
-def import_qdc(actor: Actor, data: bytes) -> ImportSummary:
-    """Add the codes of a QDC codebook; codes whose GUID already exists are kept as they are."""
-    require_workspace(actor)
+def import_qdc(actor: Actor, evaluation: Evaluation, data: bytes) -> ImportSummary:
+    """Add the codes of a QDC codebook to the evaluation's; codes whose GUID it already has are
+    kept as they are."""
+    require_member(actor, evaluation)
     try:
         codes = refiqda.read_qdc(data, max_bytes=upload_limit())
     except refiqda.RefiQdaError as exc:
         raise EvidenceInputError(exc.messages) from exc
     plan = _Plan()
-    new, existing = _plan_codes(codes, plan)
+    new, existing = _plan_codes(evaluation, codes, plan)
     if plan.problems:
         raise EvidenceInputError(plan.problems)
     with transaction.atomic():
-        _create_codes(new, existing, plan)
+        _create_codes(evaluation, new, existing, plan)
     return ImportSummary(codes=len(new), codes_reused=len(existing), warnings=plan.warnings)
 
 
-def import_qdpx(actor: Actor, data: bytes, *, default_source_type: str | None = None,
+def import_qdpx(actor: Actor, evaluation: Evaluation, data: bytes, *, default_source_type: str | None = None,
                 user_map: dict[str, str] | None = None) -> ImportSummary:
     """Import a REFI-QDA project: all of it or nothing.
 
@@ -596,8 +844,8 @@ def import_qdpx(actor: Actor, data: bytes, *, default_source_type: str | None = 
     The file is parsed and fully checked by evidence.analysis.refiqda, then against the workspace
     (a source or memo that is already here, a child without consent, an informant code in use);
     only then are codes, informants, coders, sources, codings and memos written in one
-    transaction. Codes and informants with a GUID already in the workspace are reused."""
-    require_workspace(actor)
+    transaction. Codes and informants with a GUID already in the evaluation are reused."""
+    require_member(actor, evaluation)
     if default_source_type is not None and default_source_type not in SOURCE_TYPE_CODES:
         raise _fail(_("Unknown source type %(type)s; use wawancara, observasi or dokumentasi."), type=default_source_type)
     try:
@@ -608,11 +856,11 @@ def import_qdpx(actor: Actor, data: bytes, *, default_source_type: str | None = 
     plan = _Plan()
     plan.warnings.extend(result.warnings)
 
-    new_codes, existing_codes = _plan_codes(project.codes, plan)
-    new_informants, existing_informants = _plan_informants(project.informants, plan)
+    new_codes, existing_codes = _plan_codes(evaluation, project.codes, plan)
+    new_informants, existing_informants = _plan_informants(evaluation, project.informants, plan)
     names = {u.name for u in project.users} | {c.coder for c in project.codings}
     names |= {m.author for m in project.memos if m.author}
-    coders = _plan_users(names, user_map or {}, plan)
+    coders = _plan_users(evaluation, names, user_map or {}, plan)
     users = {**coders.mapped, **coders.reused}
 
     source_uids = [uuid.UUID(s.guid) for s in project.sources]
@@ -634,15 +882,16 @@ def import_qdpx(actor: Actor, data: bytes, *, default_source_type: str | None = 
     try:
         with transaction.atomic():
             users.update(_create_coders(coders.to_create))
-            code_pks = _create_codes(new_codes, existing_codes, plan)
+            code_pks = _create_codes(evaluation, new_codes, existing_codes, plan)
             Informant.objects.bulk_create(new_informants)
             informant_pks = dict(existing_informants)
             informant_pks.update(
-                (str(u), pk) for u, pk in Informant.objects.filter(uid__in=[i.uid for i in new_informants])
+                (str(u), pk) for u, pk in Informant.objects.filter(evaluation=evaluation,
+                                                                   uid__in=[i.uid for i in new_informants])
                 .values_list("uid", "pk"))
             person = _person(actor)
             Source.objects.bulk_create([
-                Source(uid=uuid.UUID(s.guid), type=s.type, date=s.date, title=s.name[:300],
+                Source(uid=uuid.UUID(s.guid), evaluation=evaluation, type=s.type, date=s.date, title=s.name[:300],
                        file_name="", text_enc=crypto.encrypt_source_text(s.guid, s.text), length=len(s.text),
                        created_by=person)
                 for s in project.sources
@@ -663,9 +912,9 @@ def import_qdpx(actor: Actor, data: bytes, *, default_source_type: str | None = 
             if any(m.target_kind == "coding" for m in memos):
                 coding_pks = {str(u): pk for u, pk in Coding.objects.filter(source_id__in=source_pks.values())
                               .values_list("uid", "pk")}
-            _create_groups(project.groups, source_pks)
+            _create_groups(evaluation, project.groups, source_pks)
             Memo.objects.bulk_create([
-                Memo(uid=uuid.UUID(m.guid), title=m.title[:200], text_enc=crypto.encrypt_memo(m.guid, m.text),
+                Memo(uid=uuid.UUID(m.guid), evaluation=evaluation, title=m.title[:200], text_enc=crypto.encrypt_memo(m.guid, m.text),
                      author_id=users.get(m.author) if m.author else None,
                      code_id=code_pks[m.target] if m.target_kind == "code" and m.target else None,
                      source_id=source_pks[m.target] if m.target_kind == "source" and m.target else None,
@@ -683,11 +932,12 @@ def import_qdpx(actor: Actor, data: bytes, *, default_source_type: str | None = 
     )
 
 
-def _create_groups(groups: Sequence[records.SourceGroup], source_pks: dict[str, int]) -> None:
+def _create_groups(evaluation: Evaluation, groups: Sequence[records.SourceGroup], source_pks: dict[str, int]) -> None:
     """Source groups of an imported project; a group already here (same GUID) gains the members."""
     through = SourceGroup.sources.through
     for g in groups:
-        group, _created = SourceGroup.objects.get_or_create(uid=uuid.UUID(g.guid), defaults={"name": g.name[:200]})
+        group, _created = SourceGroup.objects.get_or_create(evaluation=evaluation, uid=uuid.UUID(g.guid),
+                                                            defaults={"name": g.name[:200]})
         through.objects.bulk_create([through(sourcegroup_id=group.pk, source_id=source_pks[s]) for s in g.sources],
                                     ignore_conflicts=True)
 
@@ -695,14 +945,14 @@ def _create_groups(groups: Sequence[records.SourceGroup], source_pks: dict[str, 
 # --------------------------------------------------------------------------- exports
 
 
-def _require_reason(reason: str) -> str:
+def require_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if len(reason) < 5:
         raise _fail(_("State the reason for this export (at least 5 characters)."))
     return reason
 
 
-def _require_exporter(actor: object) -> Staff:
+def require_exporter(actor: object) -> Staff:
     """Exports carry transcripts: they need a named user with a workspace role, for the audit."""
     if not isinstance(actor, Staff):
         raise _fail(_("An export needs the username of the person exporting (--user)."))
@@ -710,76 +960,13 @@ def _require_exporter(actor: object) -> Staff:
     return actor
 
 
-def export_qdpx(actor: Actor, reason: str) -> bytes:
-    """The whole workspace as a REFI-QDA project (QDPX), audited with the reason."""
-    from kinerja.evidence import selectors
-
-    user = _require_exporter(actor)
-    reason = _require_reason(reason)
-    project = selectors.workspace_project(memos=True)
-    try:
-        data = refiqda.write_qdpx(project)
-    except refiqda.RefiQdaError as exc:
-        raise EvidenceInputError(exc.messages) from exc
-    audit(user.username, "ekspor_bukti_qdpx", "bukti:proyek", reason,
-          {"sumber": len(project.sources), "koding": len(project.codings), "memo": len(project.memos)})
-    return data
-
-
-def export_qdc(actor: Actor) -> bytes:
-    """The codebook as a QDC file. Codes hold no personal data, so this is not audited."""
-    from kinerja.evidence import selectors
-
-    require_workspace(actor)
-    codes = selectors.workspace_project(texts=False).codes
-    try:
-        return refiqda.write_qdc(codes)
-    except refiqda.RefiQdaError as exc:
-        raise EvidenceInputError(exc.messages) from exc
-
-
-SEGMENT_COLUMNS = ("sumber", "jenis_sumber", "tanggal", "informan", "peran_informan", "kode", "sikap", "pengkode",
-                   "mulai", "selesai", "kutipan")
-
-
-def export_segments(actor: Actor, reason: str, fmt: str = "csv") -> bytes:
-    """Coded segments (source, informant role, code, stance, quote) as CSV or XLSX, audited:
-    quotes are transcript text."""
-    from kinerja.evidence import selectors
-
-    user = _require_exporter(actor)
-    reason = _require_reason(reason)
-    if fmt not in ("csv", "xlsx"):
-        raise _fail(_("Unknown format %(fmt)s; use csv or xlsx."), fmt=fmt)
-    rows = selectors.coded_segments()
-    if fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.writer(buf)
-        writer.writerow(SEGMENT_COLUMNS)
-        writer.writerows(rows)
-        data = buf.getvalue().encode("utf-8")
-    else:
-        import xlsxwriter
-
-        out = io.BytesIO()
-        book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_numbers": False,
-                                         "strings_to_formulas": False, "strings_to_urls": False})
-        sheet = book.add_worksheet("segmen")
-        sheet.write_row(0, 0, SEGMENT_COLUMNS)
-        for i, row in enumerate(rows, start=1):
-            sheet.write_row(i, 0, row)
-        book.close()
-        data = out.getvalue()
-    audit(user.username, "ekspor_bukti_segmen", "bukti:segmen", reason, {"format": fmt, "baris": len(rows)})
-    return data
-
-
 # --------------------------------------------------------------------------- keys
 
 
-def reencrypt_evidence() -> int:
+def reencrypt_evidence(**_signal: object) -> int:
     """Re-encrypt every source text and memo with the keyring's current key (after a key
-    rotation); returns how many ciphertexts were rewritten."""
+    rotation); returns how many ciphertexts were rewritten. Connected to the register's
+    ``keys_rotated`` signal, so the register never imports the evidence area."""
     count = 0
     with transaction.atomic():
         for source in Source.objects.only("uid", "text_enc").iterator(chunk_size=500):
@@ -790,7 +977,7 @@ def reencrypt_evidence() -> int:
             memo.text_enc = crypto.encrypt_memo(memo.uid, memo_text(memo))
             memo.save(update_fields=["text_enc"])
             count += 1
-        for coding in Coding.objects.exclude(memo_enc=None).only("uid", "memo_enc").iterator(chunk_size=2000):
+        for coding in Coding.with_removed.exclude(memo_enc=None).only("uid", "memo_enc").iterator(chunk_size=2000):
             coding.memo_enc = crypto.encrypt_coding_memo(coding.uid, coding_memo(coding))
             coding.save(update_fields=["memo_enc"])
             count += 1

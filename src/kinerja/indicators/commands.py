@@ -93,9 +93,9 @@ class UsageError(Exception):
 
 
 def _setup() -> None:
-    from kinerja import cli
+    from kinerja.clibase import setup_django
 
-    cli.setup_django()
+    setup_django()
 
 
 def _unit(code: str | None) -> Any:

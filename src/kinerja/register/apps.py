@@ -8,4 +8,6 @@ class RegisterConfig(AppConfig):
     verbose_name = _("Case register")
 
     def ready(self) -> None:
-        from kinerja.register import accounts, signals, signin  # noqa: F401  (connect the receivers)
+        from kinerja.register import accounts, casework, events, signals, signin  # noqa: F401  (connect the receivers)
+
+        events.keys_rotated.connect(casework.reencrypt_comments, dispatch_uid="kinerja_approval_comments_reencrypt")

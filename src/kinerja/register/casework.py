@@ -486,8 +486,8 @@ def read_comment(approval: Approval) -> str | None:
     return keyring.keyring().decrypt(approval.comment_enc, "persetujuan", "komentar", str(approval.uid))
 
 
-def reencrypt_comments() -> int:
-    """Re-encrypt every approval comment with the current key (part of key rotation)."""
+def reencrypt_comments(**_: object) -> int:
+    """Re-encrypt every approval comment with the current key (a receiver of events.keys_rotated)."""
     count = 0
     for approval in Approval.objects.exclude(comment_enc=None).iterator(chunk_size=2000):
         text = read_comment(approval)

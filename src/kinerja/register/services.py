@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kinerja import auditchain, identity
-from kinerja.register import keyring, permissions
+from kinerja.register import events, keyring, permissions
 from kinerja.register.models import Action, AuditEntry, Case, Child, Referral, Staff, Unit
 
 
@@ -266,12 +266,9 @@ def rotate_keys() -> tuple[str, int]:
             action.notes_enc = keyring.encrypt_action_notes(action.uid, note)
             action.save(update_fields=["notes_enc"])
             count += 1
-        from kinerja.evidence.services import reencrypt_evidence
-
-        count += reencrypt_evidence()  # source texts and memos of the evidence workspace
-        from kinerja.register.casework import reencrypt_comments
-
-        count += reencrypt_comments()  # approval comments
+        # other areas (approval comments, the evidence workspace's texts and memos) re-encrypt theirs
+        # and say how many
+        count += sum(int(n) for _receiver, n in events.keys_rotated.send(sender=rotate_keys))
         # the key file changes only after every ciphertext was re-encrypted in this transaction
         ring.save()
     audit("system", "rotate_key", f"key:{new_id}", "", {"records": count})

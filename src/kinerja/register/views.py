@@ -16,7 +16,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from kinerja import vocab
-from kinerja.register import casework_views, due, keyring, limits, permissions, selectors, services
+from kinerja.register import casework_forms, due, keyring, limits, permissions, selectors, services
 
 
 def _year(text: str) -> int | None:
@@ -140,7 +140,7 @@ def _case_context(request, pk: int, bound: dict | None = None) -> dict:  # type:
         "can_reveal": permissions.role_of(request.user) in permissions.CAN_REVEAL,
         "same_nik": [c.pseudonym + " (" + c.unit.code + ")" for c in same_nik],
         "same_nik_elsewhere": same_nik_elsewhere,
-        **casework_views.page_context(request, case, bound),
+        **casework_forms.page_context(request, case, bound),
     }
 
 

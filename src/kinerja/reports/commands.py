@@ -49,9 +49,9 @@ def _kategori(text: str | None) -> list[str] | None:
 
 def _body(kind: str) -> Callable[[argparse.Namespace], int]:
     def handler(args: argparse.Namespace) -> int:
-        from kinerja import cli
+        from kinerja.clibase import setup_django
 
-        cli.setup_django()
+        setup_django()
         from django.conf import settings
 
         from kinerja.indicators import gate
