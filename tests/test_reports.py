@@ -269,14 +269,17 @@ def test_category_filter_and_bad_input(small, tmp_path, capsys):
 
 
 def test_public_evaluation_has_no_child_quotes_no_staff_names_and_suppressed_cells(small, sample, tmp_path):
-    from kinerja.evidence.models import Coding
+    from kinerja.evidence import selectors as ev_selectors
+    from kinerja.evidence.models import Coding, Evaluation
     from kinerja.reports import render
     from kinerja.reports.evaluation import build_kinerja
 
+    # the sample evaluation covers 2023-2025; the small register's year 2020 is given its evidence
+    evidence = ev_selectors.current_project(Evaluation.objects.get(code="sampel-anak-2024"))
     audience = gate.audience_for("evaluator", k=5)
-    d = build_kinerja(small, 2020, audience=audience, lang="id")
+    d = build_kinerja(small, 2020, audience=audience, lang="id", evidence=evidence)
     html = render.html(d)
-    internal = render.html(build_kinerja(small, 2020, audience=gate.operator(False), lang="id"))
+    internal = render.html(build_kinerja(small, 2020, audience=gate.operator(False), lang="id", evidence=evidence))
     coders = set(Coding.objects.values_list("coder__username", flat=True))
     assert coders and all(c in internal for c in coders)
     assert not any(c in html for c in coders) and "Pengkode 1" in html
@@ -291,7 +294,8 @@ def test_public_evaluation_has_no_child_quotes_no_staff_names_and_suppressed_cel
     card = d.data["scorecard"]
     assert card["score"] == "*" or card["score"] is None or isinstance(card["score"], float)
     # a reader without transcript rights gets no quotes at all
-    no_texts = render.html(build_kinerja(small, 2020, audience=gate.operator(False), lang="en", texts=False))
+    no_texts = render.html(build_kinerja(small, 2020, audience=gate.operator(False), lang="en", texts=False,
+                                         evidence=evidence))
     assert "<blockquote" not in no_texts and "Quotes are not shown to your role." in no_texts
 
 

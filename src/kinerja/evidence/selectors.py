@@ -511,6 +511,14 @@ def _empty_evidence() -> dict[str, Any]:
             "_codings": []}
 
 
+def evaluation_for_report(unit: Any, period: Any) -> Evaluation | None:
+    """The evaluation a unit's report for a period draws its evidence from: the most recent of the
+    unit's own evaluations whose period overlaps it (an evaluation is of one unit)."""
+    return (Evaluation.objects.filter(unit_id=getattr(unit, "pk", unit), period_start__lt=period.end,
+                                      period_end__gt=period.start)
+            .order_by("-period_start", "-pk").first())
+
+
 def evidence_for_scorecard(user: object, unit: Any, period: Any, framework_card: dict[str, Any], *,
                            quotes: int = 3) -> dict[str, Any]:
     """The qualitative evidence beside a scorecard: for each dimension of ``framework_card`` (the

@@ -177,7 +177,8 @@ def build_kinerja(unit: Any, year: int, *, audience: gate.Audience, lang: str = 
                   evidence: Any | None = None, texts: bool = True, catatan: str = "",
                   progress: Progress | None = None) -> doc.Document:
     """The evaluation report of `unit` (with its descendants) for calendar `year`.
-    `texts`: whether the reader may see transcript quotes (evidence.selectors.can_read_texts)."""
+    `texts`: whether the reader may see transcript quotes (a member of the evaluation, or its
+    unit's section head: evidence.access.can_open)."""
     from kinerja.evidence import selectors as ev_selectors
     from kinerja.indicators import frameworks
     from kinerja.indicators.measures import compute_periods
@@ -222,7 +223,13 @@ def build_kinerja(unit: Any, year: int, *, audience: gate.Audience, lang: str = 
             series[mid] = pub.publish(unit, None, raw)["series"]
 
     step("evidence")
-    project = evidence if evidence is not None else ev_selectors.current_project()
+    if evidence is not None:
+        project = evidence
+    else:
+        from kinerja.evidence.analysis import records
+
+        chosen = ev_selectors.evaluation_for_report(unit, period)
+        project = ev_selectors.current_project(chosen) if chosen is not None else records.Project()
     ev = _Evidence(project, publik=publik, texts=texts, lang=lang)
 
     # -- summary

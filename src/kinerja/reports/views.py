@@ -2,7 +2,7 @@
 Who may: section heads, division heads (their unit and below) and evaluators, who always get the
 public edition; social workers see their own level only and admins no figures, so neither has
 reports. Every figure goes through the publication gate (service.build), and quotes reach only
-the roles that may read transcripts (evidence.selectors.can_read_texts).
+those who may open the evaluation the quotes come from (evidence.access.can_open).
 
 Making a report takes a few seconds: the form is a plain GET download; reports.js shows a
 spinner until the answer's cookie (named in the form's token field) says the file has come."""
@@ -73,7 +73,8 @@ def reports_page(request):  # type: ignore[no-untyped-def]
     publik = always_public or request.GET.get("publik") == "1"
     audience = gate.audience_for(role, publik, settings.KINERJA.suppression_k)
     lang = request.LANGUAGE_CODE
-    from kinerja.evidence.selectors import can_read_texts
+    from kinerja.evidence import access as ev_access
+    from kinerja.evidence.selectors import evaluation_for_report
     from kinerja.reports.evaluation import ReportError
 
     try:
@@ -93,8 +94,10 @@ def reports_page(request):  # type: ignore[no-untyped-def]
             fw = request.GET.get("kerangka") or None
             if fw is not None and fw not in fw_all:
                 return _bad(request, _("Unknown framework."))
+            chosen = evaluation_for_report(unit, Period.year(year))
             d = service.build(kind, unit, audience=audience, lang=lang, year=year, framework=fw,
-                              kategori=kategori or None, texts=can_read_texts(user))
+                              kategori=kategori or None,
+                              texts=chosen is not None and ev_access.can_open(user, chosen))
     except (gate.GateError, ReportError) as exc:
         return _bad(request, str(exc))
     if fmt == "csv":
