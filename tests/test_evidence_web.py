@@ -380,9 +380,8 @@ def test_the_dimension_evidence_include_shows_quotes_only_when_given(users, unit
 
     period = Period(dt.date(2024, 1, 1), dt.date(2025, 1, 1))
     template = Template("{% load evidence_tags %}{% dimension_evidence evidence 'anggaran' 'inhibitors' %}")
-    translation.activate("en")  # the words are checked in English (Indonesian: "koding")
-    kasi = template.render(Context({"evidence": selectors.evidence_for_scorecard(users["kasi"], units["seksi"], period, _card())}))
-    leader = template.render(Context({"evidence": selectors.evidence_for_scorecard(users["pimpinan"], units["seksi"], period, _card())}))
-    assert "<q>" in kasi and "<q>" not in leader
-    assert re.search(r"\d+ codings", leader)
-    translation.activate("id")
+    with translation.override("en"):  # the words are checked in English (Indonesian: "koding")
+        kasi = template.render(Context({"evidence": selectors.evidence_for_scorecard(users["kasi"], units["seksi"], period, _card())}))
+        leader = template.render(Context({"evidence": selectors.evidence_for_scorecard(users["pimpinan"], units["seksi"], period, _card())}))
+        assert "<q>" in kasi and "<q>" not in leader
+        assert re.search(r"\d+ codings", leader)
