@@ -165,3 +165,28 @@ def test_evidence_unknown_code_names_near_codes(users, capsys, settings):
     assert main(["evidence", "agreement", "--code", "xyz"]) == 1
     assert capsys.readouterr().err.splitlines()[1:] == ["Valid choices: anggaran, komunikasi, sdm",
                                                         "Full list: kinerja evidence codebook"]
+
+
+@pytest.mark.django_db
+def test_demo_loads_the_sample_and_opens_every_feature_to_its_accounts(capsys):
+    """`kinerja demo --no-serve`: one account per role whose printed password signs in, the sample
+    marked synthetic, and the demo's evaluator a member of the sample evaluation (so a newcomer
+    signed in as the evaluator sees the evidence workspace with data)."""
+    import re
+
+    from django.contrib.auth import authenticate
+
+    from kinerja.cli import main
+    from kinerja.evidence import access
+    from kinerja.evidence.models import Evaluation
+    from kinerja.register.models import Case, Staff
+
+    assert main(["demo", "--no-serve"]) == 0
+    out = capsys.readouterr().out
+    assert "SINTETIS" in out and Case.objects.count() > 500
+    creds = dict(re.findall(r"^\s+(\w+)\s+(\S+)\s+\S+$", out, re.M))
+    assert set(creds) == {"kepala_seksi", "pekerja_sosial", "pimpinan", "evaluator", "admin"}
+    for line in re.findall(r"^\s+\w+\s+(\S+)\s+(\S+)$", out, re.M):
+        assert authenticate(username=line[0], password=line[1]) is not None
+    evaluator = Staff.objects.get(username=creds["evaluator"])
+    assert access.can_open(evaluator, Evaluation.objects.get(code="sampel-anak-2024"))

@@ -32,6 +32,16 @@ def manifest() -> dict[str, Any]:
     return tomllib.loads(sample_dir().joinpath("sampel.toml").read_text(encoding="utf-8"))
 
 
+def _office_evaluators(section: Unit | None) -> list[Staff]:
+    """The evaluators of the section and the units above it (the demo's evaluator account among
+    them), so a newcomer signed in as the evaluator finds the sample evaluation open to them."""
+    units, unit = [], section
+    while unit is not None:
+        units.append(unit.pk)
+        unit = unit.parent
+    return list(Staff.objects.filter(role=permissions.EVALUATOR, unit_id__in=units, is_active=True))
+
+
 def _coders(names: list[str]) -> dict[str, Staff]:
     """The sample's evaluators, created if absent (in the section, no usable password: the demo's
     own login users are made by the register's demo)."""
@@ -65,10 +75,11 @@ def load_sample(out: TextIO) -> Evaluation | None:
         return None
     with transaction.atomic():
         coders = _coders(list(data["pengkode"]))
+        section = Unit.objects.filter(code=SECTION).first()
         evaluation = services.create_evaluation(
             op, code=EVALUATION, title="Evaluasi kinerja Seksi Rehabilitasi Sosial Anak (sampel)",
-            unit=Unit.objects.filter(code=SECTION).first(), period_start=date(2023, 1, 1),
-            period_end=date(2026, 1, 1), members=list(coders.values()))
+            unit=section, period_start=date(2023, 1, 1),
+            period_end=date(2026, 1, 1), members=[*coders.values(), *_office_evaluators(section)])
         codes = {c.name: c for c in Code.objects.filter(evaluation=evaluation)}
         for inf in data["informan"]:
             if not Informant.objects.filter(evaluation=evaluation, code=inf["kode"]).exists():
