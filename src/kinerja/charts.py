@@ -14,10 +14,33 @@ def _number(value: Any) -> Any:
     return value if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
+def _accessible(spec: dict[str, Any]) -> dict[str, Any]:
+    """A chart as screen readers meet it: the SVG is named by the spec's description (its title);
+    its marks and axes are hidden from them (aria off), since the page's tables carry the figures."""
+    def quiet(node: Any) -> None:
+        if isinstance(node, dict):
+            if "mark" in node:
+                mark = node["mark"] if isinstance(node["mark"], dict) else {"type": node["mark"]}
+                mark["aria"] = False
+                if mark.get("point") is True:
+                    mark["point"] = {"aria": False}
+                node["mark"] = mark
+            for value in node.values():
+                quiet(value)
+        elif isinstance(node, list):
+            for value in node:
+                quiet(value)
+
+    quiet(spec)
+    spec["config"] = {**spec.get("config", {}), "aria": False}
+    return spec
+
+
 def trend_chart(series: list[dict[str, Any]], title: str, unit_label: str) -> dict[str, Any]:
     """One measure over the years: a line with points; missing years (null) leave a gap."""
-    return {
+    spec: dict[str, Any] = {
         "$schema": SCHEMA,
+        "description": title,  # the SVG's accessible name (aria-label) for screen readers
         "title": title,
         "width": "container",
         "height": 220,
@@ -30,12 +53,14 @@ def trend_chart(series: list[dict[str, Any]], title: str, unit_label: str) -> di
             "tooltip": [{"field": "tahun"}, {"field": "nilai", "format": ",.2f"}],
         },
     }
+    return _accessible(spec)
 
 
 def inhibitor_chart(inhibitors: list[dict[str, Any]], title: str, axis_title: str) -> dict[str, Any]:
     """Inhibiting factors ranked by the obstacles recorded on actions this period."""
-    return {
+    spec: dict[str, Any] = {
         "$schema": SCHEMA,
+        "description": title,  # the SVG's accessible name (aria-label) for screen readers
         "title": title,
         "width": "container",
         "height": 30 * max(len(inhibitors), 1),
@@ -51,14 +76,16 @@ def inhibitor_chart(inhibitors: list[dict[str, Any]], title: str, axis_title: st
             "tooltip": [{"field": "faktor"}, {"field": "tindakan"}],
         },
     }
+    return _accessible(spec)
 
 
 def dimension_chart(dimensions: list[dict[str, Any]], title: str, target_label: str = "Baik (76)",
                     threshold: float = 76.0) -> dict[str, Any]:
     """Dimension scores on the 0-100+ achievement scale, with the 'Baik' threshold drawn at 76 and
     labelled on the chart."""
-    return {
+    spec: dict[str, Any] = {
         "$schema": SCHEMA,
+        "description": title,  # the SVG's accessible name (aria-label) for screen readers
         "title": title,
         "width": "container",
         "height": 30 * max(len(dimensions), 1),
@@ -73,6 +100,7 @@ def dimension_chart(dimensions: list[dict[str, Any]], title: str, target_label: 
              "encoding": {"x": {"datum": threshold}, "y": {"value": 0}, "text": {"value": target_label}}},
         ],
     }
+    return _accessible(spec)
 
 
 def dimension_compare_chart(units: list[tuple[str, list[dict[str, Any]]]], title: str, target_label: str = "Baik (76)",
@@ -81,8 +109,9 @@ def dimension_compare_chart(units: list[tuple[str, list[dict[str, Any]]]], title
     unit, with the 'Baik' threshold drawn and labelled. Suppressed or missing scores are left out."""
     values = [{"dimensi": d["name"], "unit": name, "skor": d["score"]}
               for name, dims in units for d in dims if _number(d["score"]) is not None]
-    return {
+    spec: dict[str, Any] = {
         "$schema": SCHEMA,
+        "description": title,  # the SVG's accessible name (aria-label) for screen readers
         "title": title,
         "width": "container",
         "height": 24 * max(len(values), 1) + 20,
@@ -99,3 +128,4 @@ def dimension_compare_chart(units: list[tuple[str, list[dict[str, Any]]]], title
              "encoding": {"x": {"datum": threshold}, "y": {"value": 0}, "text": {"value": target_label}}},
         ],
     }
+    return _accessible(spec)
