@@ -327,6 +327,22 @@ def test_styled_403_and_404_in_both_languages(units, users):
     assert r.status_code == 404 and "Page not found" in r.content.decode() and 'lang="en"' in r.content.decode()
 
 
+def test_a_refused_form_gets_the_styled_csrf_page_in_both_languages(units, users):
+    from kinerja.register.models import Action
+
+    case = factories.case(units["seksi"], worker=users["peksos"], number="X/1")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(users["peksos"])
+    r = client.post(f"/kasus/{case.pk}/tindakan/", {"tahap": "asesmen"})
+    html = r.content.decode()
+    assert r.status_code == 403 and 'class="error-page"' in html
+    assert _t("The form could not be sent") in html and _t("You may not open this page") not in html
+    assert 'lang="id"' in html and not Action.objects.filter(case=case).exists()
+    client.cookies["django_language"] = "en"
+    html = client.post(f"/kasus/{case.pk}/tindakan/", {"tahap": "asesmen"}).content.decode()
+    assert "The form could not be sent" in html and 'lang="en"' in html
+
+
 def test_500_page_renders_without_the_database(django_db_blocker):
     """The database may be what failed: with every query blocked, the page still renders."""
     from django.test import RequestFactory

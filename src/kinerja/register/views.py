@@ -285,6 +285,12 @@ def error_403(request, exception=None):  # type: ignore[no-untyped-def]
     return render(request, "403.html", {"message": message}, status=403)
 
 
+def csrf_failure(request, reason=""):  # type: ignore[no-untyped-def]
+    """A refused form (stale page, expired sign-in, cookies off) gets the styled 403 page saying what
+    to do, in the user's language; Django's reason is for the log, not the page."""
+    return render(request, "403.html", {"csrf": True}, status=403)
+
+
 def error_404(request, exception=None):  # type: ignore[no-untyped-def]
     return render(request, "404.html", status=404)
 
