@@ -114,10 +114,12 @@ def _t(msgid: str) -> str:
 @pytest.mark.parametrize("width", [1280, 360])
 def test_a_case_from_report_to_closure(browser, live_server, units, users, capsys, width):
     now = dt.datetime.now(dt.UTC)
-    # the unit's year so far: one case answered late, one not answered at all
-    late = factories.case(units["seksi"], worker=users["peksos"], risk="tinggi", reported=now - 3 * D)
-    act(late, "pendekatan_awal", now - 3 * D + 30 * H)
-    factories.case(units["seksi"], worker=users["peksos"], risk="sedang", reported=now - 5 * D)
+    # the unit's year so far (this WIB year, even in its first days): one case answered late, one not at all
+    year_start = dt.datetime(_year(), 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+    late = factories.case(units["seksi"], worker=users["peksos"], risk="tinggi",
+                          reported=max(now - 3 * D, year_start + H))
+    act(late, "pendekatan_awal", late.reported_at + 30 * H)
+    factories.case(units["seksi"], worker=users["peksos"], risk="sedang", reported=max(now - 5 * D, year_start))
     unit = units["seksi"].code
     before = _measures(capsys, unit)
     assert (before["kasus_masuk"], before["respon_tepat_waktu"], before["kasus_selesai"]) == (2, 0.0, 0)
