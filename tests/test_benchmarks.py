@@ -76,3 +76,34 @@ def test_scorecard_ab_alternates_two_engines_on_a_kept_dataset(tmp_path):
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out[-3000:]
     assert out.count("other / this") == 3 and f"{unit} 2024: this engine median" in out, out
+
+
+def test_web_load_signs_in_and_gets_pages_through(tmp_path):
+    """The load driver on a tiny generated dataset, on this run's backend: every user signs in and
+    requests get answered; the timings it prints are not judged."""
+    env = dict(os.environ)
+    env.pop("KINERJA_DATABASE_URL", None)
+    args = ["--data-dir", str(tmp_path / "data"), "--generate", "300", "--users", "2", "--seconds", "6",
+            "--think", "0.1", "--workers", "2"]
+    scratch = None
+    if BACKEND == "postgresql":
+        sys.path.insert(0, str(BENCH))
+        import scratchdb
+
+        server = os.environ["KINERJA_TEST_DATABASE_URL"]
+        scratch = server.rsplit("/", 1)[-1] + "_webload"
+        scratchdb.admin(server, f'DROP DATABASE IF EXISTS "{scratch}"')
+        scratchdb.admin(server, f'CREATE DATABASE "{scratch}"')
+        args += ["--database-url", scratchdb.with_db(server, scratch)]
+    try:
+        proc = subprocess.run([sys.executable, str(BENCH / "web_load.py"), *args], env=env, capture_output=True,
+                              text=True, timeout=600)
+    finally:
+        if scratch:
+            scratchdb.admin(server, f'DROP DATABASE IF EXISTS "{scratch}"')
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0 and "Traceback" not in out, out[-3000:]
+    done = re.search(r"web load done: (\d+) signed in, (\d+) ok, (\d+) errors", out)
+    assert done and int(done.group(1)) == 2 and int(done.group(2)) > 2, out[-3000:]
+    assert re.search(r"sign in \(POST\) +2 +2 ", out), out[-3000:]
+    assert re.search(r"\d+\.\d requests/s", out), out

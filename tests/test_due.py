@@ -164,3 +164,63 @@ def test_facts_for_cases_reads_in_a_fixed_number_of_queries(units, users, django
     with django_assert_num_queries(3):
         facts = due.facts_for_cases(cases)
     assert all(f.pending_plans_since is not None for f in facts)
+
+
+def test_a_returned_plan_is_the_workers_and_a_closure_waits_on_the_section_head():
+    base = CaseFacts(1, "sedang", NOW - 20 * D, first_response_at=NOW - 19 * D,
+                     first_assessment_at=NOW - 18 * D, last_action_at=NOW - D)
+    returned = CaseFacts(**{**base.__dict__, "plan_returned_at": NOW - 2 * H})
+    assert kinds(returned) == {due.PLAN_RETURNED: False}
+    [item] = due_items(returned, NOW, RULES)
+    assert item.deadline == NOW - 2 * H
+    # a plan submitted again waits on the section head: the return is no longer the worker's
+    again = CaseFacts(**{**returned.__dict__, "pending_plans_since": NOW - H})
+    assert kinds(again) == {due.PLAN: False}
+    closing = CaseFacts(**{**base.__dict__, "closure_proposed_at": NOW - H})
+    assert kinds(closing) == {due.CLOSURE: False}
+    assert not is_overdue(closing, NOW, RULES) and not is_overdue(returned, NOW, RULES)
+
+
+@pytest.mark.django_db
+def test_facts_follow_plan_submission_return_and_closure_through_casework(units, users,
+                                                                         django_assert_num_queries):
+    from kinerja.register import casework
+    from kinerja.register.models import Case
+    from tests.indicator_factories import case
+
+    now = dt.datetime.now(UTC)
+    c = case(units["seksi"], now - 10 * D, worker=users["peksos"])
+    peksos, kasi = users["peksos"], users["kasi"]
+
+    def _fresh(obj):
+        return Case.objects.get(pk=obj.pk)
+
+    def facts() -> CaseFacts:
+        fresh = _fresh(c)
+        with django_assert_num_queries(3):
+            [f] = due.facts_for_cases([fresh])
+        return f
+
+    casework.record_action(peksos, c, tahap="pendekatan_awal", waktu=now - 9 * D)
+    casework.record_action(peksos, c, tahap="asesmen", waktu=now - 8 * D)
+    first = casework.submit_plan(peksos, c, waktu=now - 7 * D)
+    f = facts()
+    assert f.pending_plans_since == now - 7 * D and f.plan_returned_at is None
+    casework.decide(kasi, first, versi=first.version, setuju=False, komentar="Tujuan belum jelas")
+    f = facts()
+    assert f.pending_plans_since is None and f.plan_returned_at is not None
+    assert [d.kind for d in due_items(f, now, RULES)] == [due.PLAN_RETURNED]
+    second = casework.submit_plan(peksos, c, waktu=now - 5 * D)
+    f = facts()
+    assert (f.pending_plans_since, f.plan_returned_at) == (now - 5 * D, None)
+    casework.decide(kasi, second, versi=second.version, setuju=True)
+    f = facts()
+    assert (f.pending_plans_since, f.plan_returned_at, f.closure_proposed_at) == (None, None, None)
+    assert due_items(f, now, RULES) == []
+    casework.propose_closure(peksos, c, alasan_penutupan="tujuan_tercapai", ditutup_pada=now - H)
+    f = facts()
+    assert f.closure_proposed_at is not None
+    assert [d.kind for d in due_items(f, now, RULES)] == [due.CLOSURE]
+    [closure] = casework.pending_approvals(_fresh(c))
+    casework.decide(kasi, closure, versi=closure.version, setuju=True)
+    assert due_items(facts(), now, RULES) == []  # closed

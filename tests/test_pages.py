@@ -156,7 +156,7 @@ def test_worker_home_lists_what_is_due_with_links_to_the_cases(units, users):
     assert f'href="/kasus/{new.pk}/"' in html and f'href="/kasus/{planned.pk}/"' in html
     assert "H/OTHER" not in html
     assert _t("First response (initial approach) due") in html
-    assert _t("Case plan awaiting approval or returned") in html
+    assert _t("Case plan awaiting the section head's approval") in html
     assert html.index("H/NEW") < html.index("H/PLAN")  # overdue first
     assert 'href="/kinerja/' in html  # their own indicators
 
@@ -190,6 +190,30 @@ def test_approvals_queue_lists_plans_without_approval_of_the_unit_only(units, us
     assert _numbers(html) == ["P/WAIT"]
     assert f'href="/kasus/{waiting.pk}/"' in html
     assert _numbers(_as(users["other_kasi"]).get("/persetujuan/").content.decode()) == ["P/OTHER"]
+
+
+def test_approvals_queue_lists_closures_and_drops_returned_plans(units, users):
+    from kinerja.register import casework
+
+    now = dt.datetime.now(dt.UTC)
+    returned = factories.case(units["seksi"], worker=users["peksos"], number="Q/RET", reported=now - 9 * D)
+    plan = casework.submit_plan(users["peksos"], returned, waktu=now - 2 * D)
+    casework.decide(users["kasi"], plan, versi=plan.version, setuju=False, komentar="Lengkapi tujuan")
+    closing = factories.case(units["seksi"], worker=users["peksos2"], number="Q/CLOSE", reported=now - 9 * D)
+    casework.propose_closure(users["peksos2"], closing, alasan_penutupan="tujuan_tercapai", ditutup_pada=now - H)
+    elsewhere = factories.case(units["other"], number="Q/OTHER", reported=now - 9 * D)
+    casework.propose_closure(users["other_kasi"], elsewhere, alasan_penutupan="tujuan_tercapai",
+                             ditutup_pada=now - H)
+    r = _as(users["kasi"]).get("/persetujuan/")
+    assert r.status_code == 200
+    html = r.content.decode()
+    plans, closures = html.split('id="q-penutupan"')
+    assert _numbers(plans) == [] and _numbers(closures) == ["Q/CLOSE"]
+    assert _t("Closures awaiting approval") in closures and "peksos2" in closures
+    [approval] = selectors.pending_closures(users["kasi"])[0]
+    casework.decide(users["kasi"], approval, versi=approval.version, setuju=True)
+    assert _numbers(_as(users["kasi"]).get("/persetujuan/").content.decode()) == []
+    assert _numbers(_as(users["other_kasi"]).get("/persetujuan/").content.decode()) == ["Q/OTHER"]
 
 
 # -- caseload -------------------------------------------------------------------------------------
@@ -301,6 +325,22 @@ def test_styled_403_and_404_in_both_languages(units, users):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     r = client.get("/tidak-ada/")
     assert r.status_code == 404 and "Page not found" in r.content.decode() and 'lang="en"' in r.content.decode()
+
+
+def test_a_refused_form_gets_the_styled_csrf_page_in_both_languages(units, users):
+    from kinerja.register.models import Action
+
+    case = factories.case(units["seksi"], worker=users["peksos"], number="X/1")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(users["peksos"])
+    r = client.post(f"/kasus/{case.pk}/tindakan/", {"tahap": "asesmen"})
+    html = r.content.decode()
+    assert r.status_code == 403 and 'class="error-page"' in html
+    assert _t("The form could not be sent") in html and _t("You may not open this page") not in html
+    assert 'lang="id"' in html and not Action.objects.filter(case=case).exists()
+    client.cookies["django_language"] = "en"
+    html = client.post(f"/kasus/{case.pk}/tindakan/", {"tahap": "asesmen"}).content.decode()
+    assert "The form could not be sent" in html and 'lang="en"' in html
 
 
 def test_500_page_renders_without_the_database(django_db_blocker):

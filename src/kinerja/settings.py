@@ -56,6 +56,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "kinerja.urls"
+CSRF_FAILURE_VIEW = "kinerja.register.views.csrf_failure"
 WSGI_APPLICATION = "kinerja.wsgi.application"
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

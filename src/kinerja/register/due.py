@@ -20,8 +20,11 @@ IDLE_DAYS = 30
 REFERRAL_DAYS = 14
 
 FIRST_RESPONSE, ASSESSMENT, PLAN, IDLE, REFERRAL = "first_response", "assessment", "plan", "idle", "referral"
-KINDS = (FIRST_RESPONSE, ASSESSMENT, PLAN, IDLE, REFERRAL)
-# kinds that make a case overdue; a plan waits on the section head, not on the worker
+# a plan the section head sent back (the worker revises it), and a closure waiting on the section head
+PLAN_RETURNED, CLOSURE = "plan_returned", "closure"
+KINDS = (FIRST_RESPONSE, ASSESSMENT, PLAN, PLAN_RETURNED, CLOSURE, IDLE, REFERRAL)
+# kinds that make a case overdue; a plan or a closure waits on the section head, not on the worker, and
+# a returned plan has no deadline of its own (the idle rule catches a case left after it)
 OVERDUE_KINDS = (FIRST_RESPONSE, ASSESSMENT, IDLE, REFERRAL)
 
 
@@ -54,7 +57,9 @@ class CaseFacts:
     first_response_at: dt.datetime | None = None
     first_assessment_at: dt.datetime | None = None
     last_action_at: dt.datetime | None = None
-    pending_plans_since: dt.datetime | None = None  # earliest case-plan action without approval
+    pending_plans_since: dt.datetime | None = None  # earliest case-plan action awaiting a decision
+    plan_returned_at: dt.datetime | None = None  # latest return of a plan, when no plan is pending or approved since
+    closure_proposed_at: dt.datetime | None = None  # a closure awaiting the section head's decision
     unanswered_referrals: tuple[dt.datetime, ...] = field(default=())  # sent-at of those not answered
 
 
@@ -79,6 +84,10 @@ def due_items(facts: CaseFacts, now: dt.datetime, rules: Rules) -> list[Due]:
         out.append(Due(ASSESSMENT, deadline, now > deadline))
     if facts.pending_plans_since is not None:
         out.append(Due(PLAN, facts.pending_plans_since, False))
+    elif facts.plan_returned_at is not None:
+        out.append(Due(PLAN_RETURNED, facts.plan_returned_at, False))
+    if facts.closure_proposed_at is not None:
+        out.append(Due(CLOSURE, facts.closure_proposed_at, False))
     if facts.last_action_at is not None:
         deadline = facts.last_action_at + dt.timedelta(days=IDLE_DAYS)
         if now > deadline:
@@ -114,26 +123,49 @@ def overdue_q(now: dt.datetime, rules: Rules):  # type: ignore[no-untyped-def]
 
 
 def facts_for_cases(cases: Iterable) -> list[CaseFacts]:  # type: ignore[type-arg]
-    """Facts of the given Case objects in three queries (last actions, pending plans, unanswered
-    referrals), whatever their number."""
-    from django.db.models import Max, Min
+    """Facts of the given Case objects in three queries (last action and pending closure per case,
+    case plans without approval, unanswered referrals), whatever their number.
 
-    from kinerja.register.models import Action, Referral
+    A plan action without approval is pending unless the section head returned it (an Approval with
+    the returned decision); imported plans have no Approval row and count as pending."""
+    from django.db.models import Max, OuterRef, Subquery
+
+    from kinerja.register.models import Action, Approval, Case, Referral
 
     cases = list(cases)
     ids = [c.pk for c in cases]
-    last = dict(Action.objects.filter(case_id__in=ids).values("case_id").annotate(t=Max("time"))
-                .values_list("case_id", "t"))
-    plans = dict(Action.objects.filter(case_id__in=ids, stage="rencana_intervensi", approved_at__isnull=True)
-                 .values("case_id").annotate(t=Min("time")).values_list("case_id", "t"))
+    last_action = Action.objects.filter(case=OuterRef("pk")).values("case").annotate(t=Max("time")).values("t")
+    pending_closure = (Approval.objects.filter(case=OuterRef("pk"), kind=Approval.CLOSURE, decision="")
+                       .order_by("proposed_at").values("proposed_at")[:1])
+    per_case = {pk: (last, closure) for pk, last, closure in Case.objects.filter(pk__in=ids).annotate(
+        last=Subquery(last_action), closure=Subquery(pending_closure)).values_list("pk", "last", "closure")}
+    returned = (Approval.objects.filter(action=OuterRef("pk"), decision=Approval.RETURNED)
+                .order_by("-decided_at").values("decided_at")[:1])
+    pending: dict[int, dt.datetime] = {}
+    returns: dict[int, dt.datetime] = {}
+    for case_id, time, returned_at in Action.objects.filter(
+            case_id__in=ids, stage="rencana_intervensi", approved_at__isnull=True) \
+            .annotate(returned_at=Subquery(returned)).values_list("case_id", "time", "returned_at"):
+        if returned_at is None:
+            pending[case_id] = min(time, pending.get(case_id, time))
+        else:
+            returns[case_id] = max(returned_at, returns.get(case_id, returned_at))
     referrals: dict[int, list[dt.datetime]] = {}
     for case_id, sent in Referral.objects.filter(case_id__in=ids, acknowledged_at__isnull=True, result="") \
             .values_list("case_id", "sent_at"):
         referrals.setdefault(case_id, []).append(sent)
+
+    def returned_plan(c) -> dt.datetime | None:  # type: ignore[no-untyped-def]
+        at = returns.get(c.pk)
+        if at is None or c.pk in pending or (c.plan_approved_at is not None and c.plan_approved_at > at):
+            return None
+        return at
+
     return [
         CaseFacts(case_id=c.pk, risk=c.risk, reported_at=c.reported_at, closed_at=c.closed_at,
                   first_response_at=c.first_pendekatan_awal, first_assessment_at=c.first_asesmen,
-                  last_action_at=last.get(c.pk), pending_plans_since=plans.get(c.pk),
+                  last_action_at=per_case.get(c.pk, (None, None))[0], pending_plans_since=pending.get(c.pk),
+                  plan_returned_at=returned_plan(c), closure_proposed_at=per_case.get(c.pk, (None, None))[1],
                   unanswered_referrals=tuple(sorted(referrals.get(c.pk, ()))))
         for c in cases
     ]

@@ -217,15 +217,34 @@ def worker_open_cases(user: Staff) -> list[Case]:
 
 
 def pending_plans(user: Staff, limit: int = 200) -> tuple[list[Any], int]:
-    """Case-plan actions awaiting the section head's approval in the units whose cases the user
+    """Case-plan actions awaiting the section head's decision (neither approved nor returned) in the units whose cases the user
     opens (open cases only), oldest first, and how many there are in all."""
     from kinerja.register.models import Action
 
     if permissions.role_of(user) not in permissions.CAN_APPROVE or not user.unit_id:
         return [], 0
+    from django.db.models import Exists, OuterRef
+
+    from kinerja.register.models import Approval
+
+    returned = Approval.objects.filter(action=OuterRef("pk"), decision=Approval.RETURNED)
     qs = Action.objects.filter(unit_id__in=descendant_unit_ids(user.unit_id), stage="rencana_intervensi",
-                               approved_at__isnull=True, case__closed_at__isnull=True)
+                               approved_at__isnull=True, case__closed_at__isnull=True).exclude(Exists(returned))
     rows = list(qs.select_related("case", "case__child", "case__worker", "staff").order_by("time", "pk")[:limit])
+    return rows, qs.count() if len(rows) == limit else len(rows)
+
+
+def pending_closures(user: Staff, limit: int = 200) -> tuple[list[Any], int]:
+    """Closures proposed in the units whose cases the user opens and not yet decided, oldest first,
+    and how many there are in all."""
+    from kinerja.register.models import Approval
+
+    if permissions.role_of(user) not in permissions.CAN_APPROVE or not user.unit_id:
+        return [], 0
+    qs = Approval.objects.filter(case__unit_id__in=descendant_unit_ids(user.unit_id), kind=Approval.CLOSURE,
+                                 decision="", case__closed_at__isnull=True)
+    rows = list(qs.select_related("case", "case__child", "case__worker", "proposed_by")
+                .order_by("proposed_at", "pk")[:limit])
     return rows, qs.count() if len(rows) == limit else len(rows)
 
 

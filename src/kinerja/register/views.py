@@ -186,7 +186,9 @@ def reveal_identity(request, pk: int):  # type: ignore[no-untyped-def]
 DUE_LABELS = {
     due.FIRST_RESPONSE: gettext_lazy("First response (initial approach) due"),
     due.ASSESSMENT: gettext_lazy("Assessment pending"),
-    due.PLAN: gettext_lazy("Case plan awaiting approval or returned"),
+    due.PLAN: gettext_lazy("Case plan awaiting the section head's approval"),
+    due.PLAN_RETURNED: gettext_lazy("Case plan returned: revise it and submit it again"),
+    due.CLOSURE: gettext_lazy("Closure proposed, awaiting the section head's approval"),
     due.IDLE: gettext_lazy("No action for %(n)s days or more"),
     due.REFERRAL: gettext_lazy("Referral not answered after %(n)s days"),
 }
@@ -220,10 +222,16 @@ def approvals(request):  # type: ignore[no-untyped-def]
     the case to open; the approve and return forms live on the case page."""
     permissions.require(request.user, permissions.CAN_APPROVE, _("approve case plans or closures"))
     plans, n_plans = selectors.pending_plans(request.user)
+    closures, n_closures = selectors.pending_closures(request.user)
     queues = [{
         "id": "rencana", "title": _("Case plans awaiting approval"), "total": n_plans,
         "rows": [{"case": a.case, "child": selectors.case_child_label(a.case), "since": a.time,
                   "by": a.staff.username if a.staff else "", "worker": a.case.worker} for a in plans],
+    }, {
+        "id": "penutupan", "title": _("Closures awaiting approval"), "total": n_closures,
+        "rows": [{"case": a.case, "child": selectors.case_child_label(a.case), "since": a.proposed_at,
+                  "by": a.proposed_by.username if a.proposed_by else "", "worker": a.case.worker}
+                 for a in closures],
     }]
     return render(request, "kinerja/approvals.html", {"queues": queues})
 
@@ -275,6 +283,12 @@ def error_400(request, exception=None):  # type: ignore[no-untyped-def]
 def error_403(request, exception=None):  # type: ignore[no-untyped-def]
     message = str(exception) if isinstance(exception, PermissionDenied) and str(exception) else ""
     return render(request, "403.html", {"message": message}, status=403)
+
+
+def csrf_failure(request, reason=""):  # type: ignore[no-untyped-def]
+    """A refused form (stale page, expired sign-in, cookies off) gets the styled 403 page saying what
+    to do, in the user's language; Django's reason is for the log, not the page."""
+    return render(request, "403.html", {"csrf": True}, status=403)
 
 
 def error_404(request, exception=None):  # type: ignore[no-untyped-def]
