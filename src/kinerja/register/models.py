@@ -106,7 +106,7 @@ class Child(models.Model):
 class Case(models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="kasus", db_index=False)  # case_unit_*
     number = models.CharField(_("case number"), max_length=64)
-    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="kasus")
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="kasus", db_index=False)  # case_child_reported
     category = models.CharField(_("category"), max_length=32, choices=_choices(vocab.KATEGORI))
     referral_source = models.CharField(_("referral source"), max_length=32, choices=_choices(vocab.SUMBER_RUJUKAN))
     risk = models.CharField(_("risk level"), max_length=10, choices=_choices(vocab.TINGKAT_RISIKO))
@@ -167,6 +167,9 @@ class Case(models.Model):
             # the case list's keyset order over many units (a division or the whole country): walked
             # backwards, newest first, instead of sorting every case of the units
             models.Index(fields=["reported_at", "id"], name="case_reported_id"),
+            # a child's cases newest first: the import's "latest case" subqueries descend it; without
+            # it PostgreSQL walked case_reported_id backwards for every child (hours at a million)
+            models.Index(fields=["child", "reported_at", "id"], name="case_child_reported"),
         ]
 
     def __str__(self) -> str:
