@@ -253,3 +253,17 @@ def test_an_import_advances_the_units_it_wrote_once(tmp_path, db):
     assert DataVersion.objects.get(scope=seksi.pk).version == version + 1
     _check_all(units, {seksi.pk, units["99.01-DINSOS"].pk})
     assert other.pk not in {seksi.pk, units["99.01-DINSOS"].pk}
+
+
+def test_the_performance_page_years_follow_the_register(client, users, units):
+    """The page's list of years (kept by data version) gains a year as soon as a case of it is made."""
+    from tests.indicator_factories import case as make_case
+
+    make_case(units["seksi"], dt.datetime(2021, 5, 1, tzinfo=dt.UTC))
+    client.force_login(users["kasi"])
+    r = client.get("/kinerja/")
+    assert r.status_code == 200 and r.context["years"] == [2021]
+    again = client.get("/kinerja/")
+    assert again.context["years"] == [2021]
+    make_case(units["seksi"], dt.datetime(2018, 5, 1, tzinfo=dt.UTC))
+    assert client.get("/kinerja/").context["years"] == [2018, 2021]

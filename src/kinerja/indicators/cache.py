@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -75,6 +75,22 @@ def put_many(entries: Mapping[str, tuple[str, Any]]) -> None:
     rows = [FigureCache(key=k, version=v, data=json.dumps(d, separators=(",", ":"))) for k, (v, d) in entries.items()]
     FigureCache.objects.bulk_create(rows, batch_size=500, update_conflicts=True, unique_fields=["key"],
                                     update_fields=["version", "data"])
+
+
+def remembered(kind: str, unit: int, descendants: Any, compute: Callable[[], Any],
+               variant: Mapping[str, Any] | None = None) -> Any:
+    """A JSON value made from the records of `unit` and its descendants (e.g. the years that have
+    cases), computed once per data version like the figures."""
+    if not enabled():
+        return compute()
+    version = versions([unit], descendants)[unit]
+    k = key(kind, unit, "", "", variant or {})
+    found = get_many({k: version})
+    if k in found:
+        return found[k]
+    value = compute()
+    put_many({k: (version, value)})
+    return value
 
 
 def clear() -> int:
