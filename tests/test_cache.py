@@ -267,3 +267,25 @@ def test_the_performance_page_years_follow_the_register(client, users, units):
     assert again.context["years"] == [2021]
     make_case(units["seksi"], dt.datetime(2018, 5, 1, tzinfo=dt.UTC))
     assert client.get("/kinerja/").context["years"] == [2018, 2021]
+
+
+def test_figures_are_served_when_the_cache_cannot_be_written(tree, monkeypatch):
+    """Storing is best effort (on SQLite an import may hold the write lock for minutes): the page
+    gets its figures, and the next view computes them again."""
+    from django.db import OperationalError
+
+    from kinerja.register.models import FigureCache
+
+    build(tree["lain"], [{"reported": 24 * 300, "open_for": None, "reason": "tujuan_tercapai", "risk": "tinggi",
+                          "sex": "L", "kid": 0, "consent": True, "actions": [], "referral": None}])
+    fresh = compute_periods([tree["lain"].pk], PERIODS, cached=False)
+
+    def locked(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(FigureCache.objects, "bulk_create", locked)
+    before = figure_cache.STATS["not_stored"]
+    assert compute_periods([tree["lain"].pk], PERIODS) == fresh
+    assert figure_cache.STATS["not_stored"] == before + len(PERIODS)
+    assert compute_periods([tree["lain"].pk], PERIODS) == fresh
+    assert not FigureCache.objects.exists()

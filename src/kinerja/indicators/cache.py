@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
+from django.db import OperationalError, connections, transaction
 
 from kinerja.register import dataversion
 from kinerja.register.models import FigureCache
@@ -68,13 +69,34 @@ def get_many(wanted: Mapping[str, str]) -> dict[str, Any]:
     return found
 
 
-def put_many(entries: Mapping[str, tuple[str, Any]]) -> None:
-    """Store figures (key -> (version, figures)), replacing older versions of the same keys."""
+def put_many(entries: Mapping[str, tuple[str, Any]]) -> bool:
+    """Store figures (key -> (version, figures)), replacing older versions of the same keys; whether
+    they were stored. Best effort: a page never waits for the cache. On SQLite, where one writer
+    at a time holds the whole database (an import may hold it for minutes), the figures are not
+    stored when the write lock is not free at once."""
     if not entries:
-        return
+        return True
     rows = [FigureCache(key=k, version=v, data=json.dumps(d, separators=(",", ":"))) for k, (v, d) in entries.items()]
-    FigureCache.objects.bulk_create(rows, batch_size=500, update_conflicts=True, unique_fields=["key"],
-                                    update_fields=["version", "data"])
+    conn = connections[FigureCache.objects.db]
+    sqlite = conn.vendor == "sqlite" and not conn.in_atomic_block  # inside a write, its lock is held already
+    try:
+        if sqlite:
+            with conn.cursor() as cur:
+                cur.execute("PRAGMA busy_timeout")
+                waited = cur.fetchone()[0]
+                cur.execute("PRAGMA busy_timeout = 0")
+        try:
+            with transaction.atomic(using=conn.alias):
+                FigureCache.objects.bulk_create(rows, batch_size=500, update_conflicts=True, unique_fields=["key"],
+                                                update_fields=["version", "data"])
+        finally:
+            if sqlite:
+                with conn.cursor() as cur:
+                    cur.execute(f"PRAGMA busy_timeout = {int(waited)}")
+    except OperationalError:
+        STATS["not_stored"] += len(rows)
+        return False
+    return True
 
 
 def remembered(kind: str, unit: int, descendants: Any, compute: Callable[[], Any],
