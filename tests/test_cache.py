@@ -213,14 +213,24 @@ def test_scorecard_and_trend_share_the_cache_and_the_variants_are_kept_apart(tre
     build(tree["seksi_a"], [{"reported": 24 * 200, "open_for": 24 * 10, "reason": "tujuan_tercapai", "risk": "tinggi",
                              "sex": "L", "kid": 0, "consent": True, "actions": [], "referral": None}])
     worker = Staff.objects.create_user(username="pk", password="x" * 12, role="pekerja_sosial", unit=tree["seksi_a"])
-    card = scorecard(tree["seksi_a"], 2020, "sakip")
+    card = scorecard(tree["seksi_a"], 2020)
     before = dict(figure_cache.STATS)
-    assert scorecard(tree["seksi_a"], 2020, "sakip") == card
+    assert scorecard(tree["seksi_a"], 2020) == card
     assert figure_cache.STATS["hit"] - before.get("hit", 0) == 2 and figure_cache.STATS["miss"] == before["miss"]
-    # a trend over the card's years is served by the card's entries
+    assert figure_cache.STATS["computed"] == before["computed"]
+    # a trend of one of the card's measures over the card's years is served by the card's entries
+    shown = next(m for d in card["dimensions"] for m in d["measures"] if m["id"] != "kasus_masuk")
+    assert [p["value"] for p in trend(tree["seksi_a"], [2019, 2020], shown["id"])] == [
+        shown["previous"], shown["value"]]
+    assert figure_cache.STATS["computed"] == before["computed"]
+    # another measure is computed once and added to the same entries, then served from them
     series = trend(tree["seksi_a"], [2019, 2020], "kasus_masuk")
-    assert figure_cache.STATS["miss"] == before["miss"]
     assert [p["value"] for p in series] == [0, 1]
+    assert figure_cache.STATS["computed"] == before["computed"] + 2
+    assert trend(tree["seksi_a"], [2019, 2020], "kasus_masuk") == series
+    assert figure_cache.STATS["computed"] == before["computed"] + 2
+    assert compute_periods([tree["seksi_a"].pk], [Period.year(2020)])[0] == compute_periods(
+        [tree["seksi_a"].pk], [Period.year(2020)], cached=False)[0]
     # the individual level and a category filter are their own entries, with their own values
     assert trend(tree["seksi_a"], [2019, 2020], "kasus_masuk", worker=worker) == [
         {**p, "value": 0} for p in series]

@@ -10,7 +10,8 @@ Why this design:
 - The store is a database table (register.FigureCache), not a process-local dict or a cache
   server: every worker process shares it with no further service to run, and an entry written in
   a transaction that rolls back disappears with the records it was computed from.
-- Entries hold raw figures, every measure of the unit-period, independent of who asks: the
+- Entries hold raw figures, the measures of the unit-period computed so far (a miss computes the
+  measures asked for and adds them), independent of who asks: the
   publication gate is applied by the callers after the cache, never cached per role. The variant
   part of the key is what changes raw figures: the worker (individual level), the category
   filter and the configurable thresholds.

@@ -714,9 +714,10 @@ def compute_periods(
     null, as at the individual level. Without it (None or empty) nothing changes.
 
     Figures are kept in the figure cache (indicators.cache) by unit, period and data version: a
-    unit whose records did not change since its figures were computed is not computed again. Every
-    measure of a unit-period is computed and kept on a miss, so any later subset is a hit.
-    `cached=False` computes afresh and stores nothing."""
+    unit whose records did not change since its figures were computed is not computed again. A
+    miss computes the measures asked for (not every measure: a trend of one measure costs what it
+    did) and adds them to the unit-period's entry. `cached=False` computes afresh and stores
+    nothing."""
     periods = list(periods)
     _check_apart(periods)
     roots = list(dict.fromkeys(_unit_id(u) for u in units))
@@ -739,15 +740,21 @@ def compute_periods(
     keys = {(r, i): figure_cache.key("values", r, p.start, p.end, variant)
             for r in roots for i, p in enumerate(periods)}
     found = figure_cache.get_many({k: version[r] for (r, _), k in keys.items()})
-    stale = [r for r in roots if any(keys[(r, i)] not in found for i in range(len(periods)))]
+    # an entry holds the measures computed so far at its version; the missing ones are computed
+    # for the units that miss any, and merged in (one engine run for all of them)
+    missing = {m for k in keys.values() for m in wanted if m not in found.get(k, {})}
+    stale = [r for r in roots if any(m not in found.get(keys[(r, i)], {}) for i in range(len(periods))
+                                     for m in wanted)]
     if stale:
         # a unit's version covers all its periods: a stale unit is computed for every period asked
-        fresh = _compute_periods(stale, periods, wid, list(defs.ALL_IDS), opts, tree, given_targets, kat)
+        fresh = _compute_periods(stale, periods, wid, sorted(missing), opts, tree, given_targets, kat)
+        figure_cache.STATS["computed"] += len(stale) * len(periods)
         store = {}
         for r in stale:
             for i in range(len(periods)):
-                found[keys[(r, i)]] = fresh[i][r]
-                store[keys[(r, i)]] = (version[r], fresh[i][r])
+                k = keys[(r, i)]
+                found[k] = {**found.get(k, {}), **fresh[i][r]}
+                store[k] = (version[r], found[k])
         figure_cache.put_many(store)
     return [{r: {m: found[keys[(r, i)]][m] for m in wanted} for r in roots} for i in range(len(periods))]
 
