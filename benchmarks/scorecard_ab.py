@@ -1,7 +1,7 @@
 """One unit-year scorecard timed for two versions of the engine, alternated on the same data.
 
     python benchmarks/scorecard_ab.py --unit 62.02-RESOS-ANAK [--year 2024] [--rounds 5]
-        [--other-src /path/to/older/checkout/src] [--data-dir DIR] [--database-url URL]
+        [--other-src /path/to/older/checkout/src] [--data-dir DIR] [--database-url URL] [--cache]
 
 On a machine whose speed wanders (a shared 2-vCPU machine can change by half from one minute to the
 next), absolute milliseconds mostly measure the machine; two engines alternated round by round are
@@ -9,7 +9,11 @@ compared fairly. Each round runs each version in a fresh process: one warm call,
 seven. With --other-src (an older checkout's src folder, e.g. from `git worktree add`) the ratio
 other / this is printed per round and as the median of the rounds; without it, only this engine is
 timed. Point KINERJA_DATA_DIR (or --data-dir) and, for PostgreSQL, KINERJA_DATABASE_URL (or
---database-url) at an imported dataset, such as the one indicators_bench.py --keep leaves."""
+--database-url) at an imported dataset, such as the one indicators_bench.py --keep leaves.
+
+Both engines are timed computing (KINERJA_FIGURE_CACHE=0), as on a first view or right after a
+write; with --cache this engine is timed with its figure cache on (the warm call fills it, so the
+runs are hits)."""
 
 from __future__ import annotations
 
@@ -55,8 +59,9 @@ def main() -> int:
     ap.add_argument("--other-src", help="src folder of the engine to compare with")
     ap.add_argument("--data-dir")
     ap.add_argument("--database-url")
+    ap.add_argument("--cache", action="store_true", help="time this engine with its figure cache on")
     a = ap.parse_args()
-    env = dict(os.environ)
+    env = dict(os.environ, KINERJA_FIGURE_CACHE="0")
     if a.data_dir:
         env["KINERJA_DATA_DIR"] = a.data_dir
     if a.database_url:
@@ -65,7 +70,7 @@ def main() -> int:
     for r in range(1, a.rounds + 1):
         if a.other_src:
             other.append(timed(a.unit, a.year, a.other_src, env))
-        this.append(timed(a.unit, a.year, None, env))
+        this.append(timed(a.unit, a.year, None, {**env, "KINERJA_FIGURE_CACHE": "1" if a.cache else "0"}))
         line = f"round {r}: this engine {this[-1]:.1f} ms"
         if a.other_src:
             line += f", other {other[-1]:.1f} ms, other / this {other[-1] / this[-1]:.2f}x"

@@ -525,7 +525,7 @@ def test_a_year_and_the_year_before_share_the_period_disjoint_queries(units):
     the rest once over both."""
     def count_queries(periods):
         with CaptureQueriesContext(connection) as ctx:
-            compute_periods([units["seksi"]], periods)
+            compute_periods([units["seksi"]], periods, cached=False)  # the engine's own queries
         return len(ctx.captured_queries)
 
     one = count_queries([Period.year(2020)])

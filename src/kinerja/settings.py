@@ -139,6 +139,8 @@ X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = CFG.max_upload_mb * 1024 * 1024
 
 KINERJA = CFG
+# computed figures kept by data version (kinerja.indicators.cache); "0" computes every figure afresh
+KINERJA_FIGURE_CACHE = _config._flag("KINERJA_FIGURE_CACHE") if os.environ.get("KINERJA_FIGURE_CACHE", "").strip() else True
 
 
 def security_settings(cfg: _config.Config) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from kinerja import charts, vocab
 from kinerja.dashboard.measure_texts import TEXTS
+from kinerja.indicators import cache as figure_cache
 from kinerja.indicators import definitions, frameworks, gate
 from kinerja.indicators.measures import compute_periods, unit_tree
 from kinerja.indicators.periods import FIRST_YEAR, LAST_YEAR, Period
@@ -66,8 +67,11 @@ def scorecard_page(request):  # type: ignore[no-untyped-def]
     asked_unit = request.GET.get("unit")
     unit = (allowed.filter(code=asked_unit).first() if asked_unit else None) or allowed.filter(
         pk=user.unit_id).first() or allowed.first()
-    years = sorted({d.year for d in Case.objects.filter(unit__in=allowed).dates("reported_at", "year")
-                    if FIRST_YEAR <= d.year <= LAST_YEAR}) or [timezone.localdate().year]
+    tree = unit_tree()
+    # the years with cases read all of the unit's history: kept by data version like the figures
+    years = figure_cache.remembered("case_years", user.unit_id, tree.descendants, lambda: sorted(
+        {d.year for d in Case.objects.filter(unit__in=allowed).dates("reported_at", "year")
+         if FIRST_YEAR <= d.year <= LAST_YEAR})) or [timezone.localdate().year]
     asked = (request.GET.get("tahun") or "").strip()
     if asked:
         try:
@@ -97,7 +101,6 @@ def scorecard_page(request):  # type: ignore[no-untyped-def]
     except gate.GateError as exc:
         return _bad_request(request, str(exc))
     publisher = gate.Publisher(audience)
-    tree = unit_tree()
     children = [] if worker is not None else list(
         Unit.objects.filter(pk__in=tree.children.get(unit.pk, [])).order_by("code"))
 

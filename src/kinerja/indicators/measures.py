@@ -60,6 +60,7 @@ from django.db.models import Value as SqlValue
 from django.db.models.functions import Cast
 
 from kinerja import vocab
+from kinerja.indicators import cache as figure_cache
 from kinerja.indicators import definitions as defs
 from kinerja.indicators.achievement import achievement
 from kinerja.indicators.periods import Period
@@ -698,6 +699,7 @@ def compute_periods(
     tree: _UnitTree | None = None,
     given_targets: dict[tuple[int, int], dict[str, float]] | None = None,
     kategori: Iterable[str] | None = None,
+    cached: bool = True,
 ) -> list[dict[int, dict[str, Value]]]:
     """compute_many() for several periods at once, one result per period in the order given.
 
@@ -709,12 +711,15 @@ def compute_periods(
 
     `kategori` (the category filter of indicators.md): the case measures over the cases of those
     categories and their actions and referrals; every measure built on records not tied to a case is
-    null, as at the individual level. Without it (None or empty) nothing changes."""
+    null, as at the individual level. Without it (None or empty) nothing changes.
+
+    Figures are kept in the figure cache (indicators.cache) by unit, period and data version: a
+    unit whose records did not change since its figures were computed is not computed again. A
+    miss computes the measures asked for (not every measure: a trend of one measure costs what it
+    did) and adds them to the unit-period's entry. `cached=False` computes afresh and stores
+    nothing."""
     periods = list(periods)
-    order = sorted(range(len(periods)), key=lambda i: periods[i].start)
-    for a, b in zip(order, order[1:], strict=False):
-        if periods[a].end > periods[b].start:
-            raise ValueError(f"periods {periods[a]} and {periods[b]} overlap")
+    _check_apart(periods)
     roots = list(dict.fromkeys(_unit_id(u) for u in units))
     wid = _worker_id(worker)
     wanted = list(defs.ALL_IDS) if measures is None else list(dict.fromkeys(measures))
@@ -723,9 +728,58 @@ def compute_periods(
     opts = Options.from_settings(sla_high_hours=sla_high_hours, sla_other_hours=sla_other_hours,
                                  complaint_days=complaint_days)
     kat = _kategori(kategori)
+    tree = tree or _UnitTree.load()
+    if not (cached and figure_cache.enabled()) or not roots or not periods:
+        return _compute_periods(roots, periods, wid, wanted, opts, tree, given_targets, kat)
+
+    # the versions are read before any record: figures computed from newer records than these are
+    # stored under a key no later reader asks for (see indicators.cache)
+    version = figure_cache.versions(roots, tree.descendants)
+    variant = {"worker": wid, "kategori": kat, "opts": [opts.sla_high_hours, opts.sla_other_hours,
+                                                        opts.complaint_days]}
+    keys = {(r, i): figure_cache.key("values", r, p.start, p.end, variant)
+            for r in roots for i, p in enumerate(periods)}
+    found = figure_cache.get_many({k: version[r] for (r, _), k in keys.items()})
+    # an entry holds the measures computed so far at its version; the missing ones are computed
+    # for the units that miss any, and merged in (one engine run for all of them)
+    missing = {m for k in keys.values() for m in wanted if m not in found.get(k, {})}
+    stale = [r for r in roots if any(m not in found.get(keys[(r, i)], {}) for i in range(len(periods))
+                                     for m in wanted)]
+    if stale:
+        # a unit's version covers all its periods: a stale unit is computed for every period asked
+        fresh = _compute_periods(stale, periods, wid, sorted(missing), opts, tree, given_targets, kat)
+        figure_cache.STATS["computed"] += len(stale) * len(periods)
+        store = {}
+        for r in stale:
+            for i in range(len(periods)):
+                k = keys[(r, i)]
+                found[k] = {**found.get(k, {}), **fresh[i][r]}
+                store[k] = (version[r], found[k])
+        figure_cache.put_many(store)
+    return [{r: {m: found[keys[(r, i)]][m] for m in wanted} for r in roots} for i in range(len(periods))]
+
+
+def _check_apart(periods: Sequence[Period]) -> None:
+    order = sorted(range(len(periods)), key=lambda i: periods[i].start)
+    for a, b in zip(order, order[1:], strict=False):
+        if periods[a].end > periods[b].start:
+            raise ValueError(f"periods {periods[a]} and {periods[b]} overlap")
+
+
+def _compute_periods(
+    roots: list[int],
+    periods: list[Period],
+    wid: int | None,
+    wanted: list[str],
+    opts: Options,
+    tree: _UnitTree,
+    given_targets: dict[tuple[int, int], dict[str, float]] | None,
+    kat: list[str] | None,
+) -> list[dict[int, dict[str, Value]]]:
+    """compute_periods without the cache: the engine runs."""
+    order = sorted(range(len(periods)), key=lambda i: periods[i].start)
     # the individual level and the category filter both leave only the case-based measures
     individual = wid is not None or kat is not None
-    tree = tree or _UnitTree.load()
 
     # the unit's own targets for year(P) of each period (capaian_target), read in one query
     targets: list[dict[int, dict[str, float]]] = [{r: {} for r in roots} for _ in periods]

@@ -469,3 +469,26 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         raise PermissionError("audit entries are append-only")
+
+
+class DataVersion(models.Model):
+    """How often the records behind one unit's own figures have changed (register.dataversion).
+
+    One row per unit (scope = the unit's id) that every write to its cases, actions, referrals,
+    surveys, complaints, budget, staffing, facility or target rows advances, and scope 0 for the
+    unit tree itself. A unit's figures (with its descendants) are stale when the sum over its
+    subtree or the tree's counter moved: a write touches one row, never its ancestors', so writes
+    of different sections do not wait on each other."""
+
+    scope = models.BigIntegerField(primary_key=True)
+    version = models.BigIntegerField(default=0)
+
+
+class FigureCache(models.Model):
+    """Computed figures of one unit and period (indicators.cache), valid while `version` is the
+    unit's data version. In the database so that every worker process shares it and a write's
+    transaction and the figures read in it commit or roll back together."""
+
+    key = models.CharField(max_length=64, primary_key=True)
+    version = models.CharField(max_length=64)
+    data = models.TextField()

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kinerja import auditchain, identity
-from kinerja.register import events, keyring, permissions
+from kinerja.register import dataversion, events, keyring, permissions
 from kinerja.register.models import Action, AuditEntry, Case, Child, Referral, Staff, Unit
 
 
@@ -288,6 +288,8 @@ def move_cases(cases: Any, unit: Unit) -> int:
     actions and referrals carry for the indicator engine. The one way a case's unit changes."""
     with transaction.atomic():
         ids = cases.values("pk")
+        # the figures of the units the cases leave and of the one they join change (register.dataversion)
+        dataversion.advance([*Case.objects.filter(pk__in=ids).values_list("unit_id", flat=True).distinct(), unit.pk])
         Action.objects.filter(case_id__in=ids).update(unit=unit)
         Referral.objects.filter(case_id__in=ids).update(unit=unit)
         return int(Case.objects.filter(pk__in=ids).update(unit=unit))

@@ -68,7 +68,7 @@ from django.db.models import F, Max, Min, Model, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
-from kinerja.register import accounts, keyring, services
+from kinerja.register import accounts, dataversion, keyring, services
 from kinerja.register.models import (
     Action,
     BudgetLine,
@@ -175,6 +175,10 @@ def import_path(path: Path, update: bool = False, lang: str | None = None) -> Im
                 if table.name == "kasus":
                     counts["anak"] = importer.children_created
             importer.finish()
+            # once per import: the units written, and the tree when the unit table was read
+            dataversion.advance(importer.touched)
+            if "unit" in counts:
+                dataversion.advance_tree()
             if source.dates is not None:
                 source.dates.finish(errors)  # a workbook's slash dates, over all its sheets
             if errors:
@@ -415,6 +419,7 @@ class _Importer:
     def __init__(self, errors: ErrorLog, update: bool, lang: str) -> None:
         self.errors, self.update, self.lang = errors, update, lang
         self.units: dict[str, int] = dict(Unit.objects.values_list("code", "id"))
+        self.touched: set[int] = set()  # units whose records the file wrote (their data version advances)
         self.users: dict[str, int] = dict(Staff.objects.values_list("username", "id"))
         self.start: dict[type[Model], int] = {
             m: m.objects.aggregate(m=Max("id"))["m"] or 0
@@ -486,6 +491,7 @@ class _Importer:
             if code not in self.failed_units and "unit" not in self.skipped:
                 self.err(reader, line, column, code, "unit_unknown")
             return _BAD
+        self.touched.add(uid)
         return uid
 
     def user_of(self, reader: reading.TableReader, line: int, v: dict[str, Any], column: str) -> Any:
@@ -803,6 +809,8 @@ class _Importer:
             unit_id = units.get(v["kode_unit"]) if ok else None  # the common case, without a call
             if unit_id is None:
                 unit_id = self.unit_of(reader, line, v)
+            else:
+                self.touched.add(unit_id)
             ids = []
             for c in users:
                 name = v.get(c)
