@@ -6,6 +6,8 @@ import os
 
 import pytest
 
+from tests.browser import browser  # noqa: F401  (the browser fixture, for every browser test)
+
 
 def pytest_report_header(config):
     return f"kinerja test backend: {os.environ.get('KINERJA_TEST_BACKEND', 'sqlite')}"
