@@ -64,3 +64,20 @@ def full_procedure(case, start, *, approved=True, gaps=(1, 1, 1, 1)):
     t += gaps[3] * D
     act(case, "terminasi", t)
     return t
+
+
+def spec_records(c, reported, s):  # type: ignore[no-untyped-def]
+    """The actions and referral a property test's case spec asks for (keys: actions, referral)."""
+    from kinerja import vocab
+    from kinerja.register.models import Referral
+
+    for a in s["actions"]:
+        when = reported + dt.timedelta(hours=a["after"])
+        service = a["service"] if a["stage"] in vocab.STAGES_WITH_SERVICE else ""
+        act(c, a["stage"], when, service=service, obstacle=a["obstacle"],
+            approved=when + dt.timedelta(hours=1) if a["approved"] else None)
+    if s["referral"]:
+        sent, ack, result = s["referral"]
+        sent_at = reported + dt.timedelta(hours=sent)
+        Referral.objects.create(case=c, partner="lksa", sent_at=sent_at, result=result,
+                                acknowledged_at=sent_at + dt.timedelta(hours=ack) if ack is not None else None)

@@ -17,7 +17,7 @@ from kinerja import vocab
 from kinerja.indicators import definitions as defs
 from kinerja.indicators.measures import BASIS_FAMILIES, compute, compute_basis, compute_periods
 from kinerja.indicators.periods import Period
-from tests.indicator_factories import act, case, child
+from tests.indicator_factories import case, child, spec_records
 
 BASE = dt.datetime(2019, 10, 1, tzinfo=dt.UTC)
 CATEGORIES = ["eksploitasi_ekonomi", "eksploitasi_seksual", "kekerasan"]
@@ -45,23 +45,13 @@ case_st = st.fixed_dictionaries({
 
 
 def build(unit, specs):
-    from kinerja.register.models import Referral
 
     for s in specs:
         reported = BASE + dt.timedelta(hours=s["reported"])
         closed = reported + dt.timedelta(hours=s["open_for"]) if s["open_for"] is not None else None
         c = case(unit, reported, closed=closed, reason=s["reason"], risk=s["risk"], kid=child(unit, sex=s["sex"]),
                  consent=s["consent"], category=s["category"])
-        for a in s["actions"]:
-            when = reported + dt.timedelta(hours=a["after"])
-            service = a["service"] if a["stage"] in vocab.STAGES_WITH_SERVICE else ""
-            act(c, a["stage"], when, service=service, obstacle=a["obstacle"],
-                approved=when + dt.timedelta(hours=1) if a["approved"] else None)
-        if s["referral"]:
-            sent, ack, result = s["referral"]
-            sent_at = reported + dt.timedelta(hours=sent)
-            Referral.objects.create(case=c, partner="lksa", sent_at=sent_at, result=result,
-                                    acknowledged_at=sent_at + dt.timedelta(hours=ack) if ack is not None else None)
+        spec_records(c, reported, s)
 
 
 def other_records(unit):

@@ -18,7 +18,7 @@ from kinerja.indicators import definitions as defs
 from kinerja.indicators import measures
 from kinerja.indicators.measures import compute, compute_many, compute_periods
 from kinerja.indicators.periods import Period
-from tests.indicator_factories import act, case, child
+from tests.indicator_factories import case, child, spec_records
 
 START, END = dt.date(2020, 1, 1), dt.date(2021, 1, 1)
 BASE = dt.datetime(2019, 10, 1, tzinfo=dt.UTC)
@@ -51,7 +51,6 @@ register_st = st.lists(case_st, min_size=0, max_size=8)
 
 def build(unit, specs, kids=None):
     """Create the generated cases in `unit`; children are shared by their `kid` index."""
-    from kinerja.register.models import Referral
 
     kids = kids if kids is not None else {}
     made = []
@@ -62,16 +61,7 @@ def build(unit, specs, kids=None):
             kids[s["kid"]] = child(unit, sex=s["sex"])
         c = case(unit, reported, closed=closed, reason=s["reason"], risk=s["risk"], kid=kids[s["kid"]],
                  consent=s["consent"])
-        for a in s["actions"]:
-            when = reported + dt.timedelta(hours=a["after"])
-            service = a["service"] if a["stage"] in vocab.STAGES_WITH_SERVICE else ""
-            act(c, a["stage"], when, service=service, obstacle=a["obstacle"],
-                approved=when + dt.timedelta(hours=1) if a["approved"] else None)
-        if s["referral"]:
-            sent, ack, result = s["referral"]
-            sent_at = reported + dt.timedelta(hours=sent)
-            Referral.objects.create(case=c, partner="lksa", sent_at=sent_at, result=result,
-                                    acknowledged_at=sent_at + dt.timedelta(hours=ack) if ack is not None else None)
+        spec_records(c, reported, s)
         made.append((s, c))
     return made
 
