@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Domain modules that mypy checks (plain Python, no HTTP).
 MYPY_TARGETS := src/kinerja/config.py src/kinerja/vocab.py src/kinerja/identity.py src/kinerja/auditchain.py \
 	src/kinerja/generator.py src/kinerja/suppression.py \
-	src/kinerja/charts.py src/kinerja/choices.py src/kinerja/numbers.py src/kinerja/safefile.py src/kinerja/register/due.py src/kinerja/reports/document.py src/kinerja/reports/rekap.py src/kinerja/reports/evaluation.py src/kinerja/reports/render.py src/kinerja/reports/specs.py src/kinerja/reports/texts.py src/kinerja/reports/recommendations.py src/kinerja/reports/service.py src/kinerja/evidence/analysis src/kinerja/indicators \
+	src/kinerja/charts.py src/kinerja/choices.py src/kinerja/numbers.py src/kinerja/safefile.py src/kinerja/register/due.py src/kinerja/reports/document.py src/kinerja/reports/rekap.py src/kinerja/reports/evaluation.py src/kinerja/reports/render.py src/kinerja/reports/specs.py src/kinerja/reports/texts.py src/kinerja/reports/recommendations.py src/kinerja/reports/service.py src/kinerja/reports/jobs.py src/kinerja/evidence/analysis src/kinerja/indicators \
 	src/kinerja/register/tabular/tables.py src/kinerja/register/tabular/messages.py \
 	src/kinerja/register/tabular/values.py src/kinerja/register/tabular/rules.py src/kinerja/register/tabular/reading.py
 

@@ -88,6 +88,11 @@ ROUTES: dict[str, Route] = {
     # the reports page, asked for the recap of the walk's year as an HTML download
     "laporan/": Route(S(LOGIN, 403, 200, 200, 200, 403), {"jenis": "rekap", "unit": "{unit}", "tahun_awal": 2020,
                                                           "tahun_akhir": 2020, "format": "html"}, aggregate=True),
+    # a report made in the background: started by a POST; its progress and its file are the
+    # section head's (the walk's job is theirs), anyone else is told it does not exist
+    "laporan/tugas/": Route(POST_ONLY),
+    "laporan/tugas/<uuid:job>/": Route(S(LOGIN, 403, 200, 404, 404, 403)),
+    "laporan/tugas/<uuid:job>/unduh/": Route(S(LOGIN, 403, 200, 404, 404, 403)),
     "kinerja/definisi/": Route(S(LOGIN, 200, 200, 200, 200, 403)),  # words only, no figures
     # the evaluation workspace: the sample evaluation's members (the evaluator) and its unit's section head
     "bukti/": Route(MEMBERS_PAGE),
@@ -243,9 +248,10 @@ ADMIN_ROUTES.update(ADMIN_TABLE)
 # -- the walk -------------------------------------------------------------------------------------
 
 @pytest.fixture
-def world(units, users, sample):
+def world(units, users, sample, monkeypatch):
     """A child with a known name and NIK in a case of the section (peksos1's), a small year of cases
-    (three in 2020: every count below k), reference rows for the admin, and the evidence sample."""
+    (three in 2020: every count below k), reference rows for the admin, the evidence sample, and a
+    report the section head had made in the background (run at once here)."""
     from django.contrib.auth.models import Group
 
     from kinerja.register import services
@@ -277,8 +283,14 @@ def world(units, users, sample):
                                        proposed_at=wib(2020, 3, 3))
     token = ApiToken.objects.create(user=users["admin"], name="walk", prefix="knj_walk", key_hash="0" * 64,
                                     created_at=wib(2020, 3, 3))
+    from kinerja.indicators import gate
+    from kinerja.reports import jobs
+
+    monkeypatch.setattr(jobs, "spawn", lambda work: work())
+    job = jobs.start(users["kasi"], jobs.Order("rekap", "html", seksi, {
+        "audience": gate.audience_for("kepala_seksi"), "lang": "id", "years": [2020], "kategori": None}))
     source = Source.objects.order_by("pk").first()
-    return {"case": case, "uid": str(source.uid), "unit": seksi.code, "evaluasi": source.evaluation.code,
+    return {"job": str(job.pk), "case": case, "uid": str(source.uid), "unit": seksi.code, "evaluasi": source.evaluation.code,
             "coding": str(Coding.objects.order_by("pk").first().uid),
             "code": str(Code.objects.filter(evaluation=source.evaluation).order_by("pk").first().uid),
             "action": case.tindakan.order_by("pk").first(), "referral": referral, "approval": approval,
@@ -308,6 +320,7 @@ def _fill(route: str, w: dict[str, Any]) -> str:
     path = path.replace("<int:rid>", str(w["referral"].pk)).replace("{referral_id}", str(w["referral"].pk))
     path = path.replace("<int:aid>", str(w["approval"].pk)).replace("{approval_id}", str(w["approval"].pk))
     path = path.replace("<int:tid>", str(w["token"].pk))
+    path = path.replace("<uuid:job>", w["job"])
     return path.replace("{uid}", w["uid"])
 
 

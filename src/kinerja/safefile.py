@@ -1,4 +1,5 @@
-"""Small files that must survive a crash and two writers: the key file and the audit checkpoint.
+"""Small files that must survive a crash and two writers: the key file, the audit checkpoint and the
+reports made for the web page.
 
 A reader sees the old file or the new one, never half of one (temporary file in the same folder,
 fsync, os.replace, fsync of the folder); only the owner can read it (0600); and writers that must
@@ -14,14 +15,15 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
-def write_private(path: Path, text: str) -> None:
-    """Replace `path` with `text` atomically and durably, readable by its owner only."""
+def write_private(path: Path, text: str | bytes) -> None:
+    """Replace `path` with `text` (or bytes) atomically and durably, readable by its owner only."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         os.chmod(tmp, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        data = text.encode("utf-8") if isinstance(text, str) else text
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)

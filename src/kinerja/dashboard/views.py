@@ -9,12 +9,14 @@ unit also shows its own scorecard, trend charts per measure over the years, the 
 the inhibiting factors. Every figure (card, side-by-side table, every chart's data) passes through
 the publication gate (indicators.gate): evaluators get suppressed figures, only section heads and
 social workers see the process level, and a suppressed audience gets no category filter (the
-difference of two filters would give small counts away)."""
+difference of two filters would give small counts away). Roles with reports get a link to the
+evaluation report of what is shown: the reports page with its form pre-filled."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -159,8 +161,11 @@ def scorecard_page(request):  # type: ignore[no-untyped-def]
     from kinerja.evidence.selectors import evidence_for_scorecard
 
     evidence = evidence_for_scorecard(request.user, unit, period, card)
+    # the evaluation report of what is shown: the reports page's form, pre-filled (roles with reports)
+    report_query = urlencode({"unit": unit.code, "tahun": year, "kerangka": fw_id, "kategori": kategori or []},
+                             doseq=True) if role in permissions.CAN_SEE_REPORTS and worker is None else ""
     return render(request, "kinerja/scorecard.html", {
-        "evidence": evidence,
+        "evidence": evidence, "report_query": report_query,
         "card": card, "units": allowed, "unit": unit, "years": years, "year": year,
         "frameworks": sorted(((f.id, f.name(lang)) for f in fw_all.values()), key=lambda f: f[1]),
         "fw_id": fw_id, "period_label": period_label(period),

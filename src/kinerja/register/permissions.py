@@ -16,6 +16,8 @@ CAN_APPROVE = {KASI}
 CAN_MANAGE_REFERENCE = {ADMIN}
 CAN_SEE_UNIT_INDICATORS = {KASI, PIMPINAN, EVALUATOR}
 CAN_SEE_EVIDENCE = {EVALUATOR, KASI}
+# reports leave the section: unit aggregates only, so not a social worker's own level (nor an admin)
+CAN_SEE_REPORTS = {KASI, PIMPINAN, EVALUATOR}
 
 
 def role_of(user: object) -> str:

@@ -6,20 +6,17 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from kinerja.indicators.commands import UsageError, _framework, _lang_arg, _unit, _year, _years
 
-STEPS = {"rekap": ["cases", "tables", "received", "responded", "resolved", "render"],
-         "kinerja": ["scorecard", "trends", "evidence", "method", "recommendations", "appendix", "render"]}
-
 
 class Bar:
     """A progress bar on stderr: one step of the report's known steps at a time."""
 
-    def __init__(self, steps: list[str], out: Any = None, width: int = 24) -> None:
+    def __init__(self, steps: Sequence[str], out: Any = None, width: int = 24) -> None:
         self.steps, self.out, self.width, self.done = steps, out or sys.stderr, width, 0
 
     def __call__(self, name: str) -> None:
@@ -70,7 +67,7 @@ def _body(kind: str) -> Callable[[argparse.Namespace], int]:
                 raise UsageError(f"format {args.format} tidak tersedia untuk laporan ini / "
                                  f"format {args.format} is not available for this report",
                                  [", ".join(service.KINDS[kind])])
-            bar = Bar(STEPS[kind])
+            bar = Bar(service.STEPS[kind])
             started.append(bar)
             if kind == "rekap":
                 years = _years(args.years)

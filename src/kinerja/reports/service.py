@@ -17,6 +17,10 @@ KINDS = {"rekap": ("html", "pdf", "xlsx", "csv"), "kinerja": ("html", "pdf", "xl
 MEDIA = {"html": "text/html; charset=utf-8", "pdf": "application/pdf",
          "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "application/zip"}
 Progress = Callable[[str], None]
+# The steps the builders announce through `progress`, in order, and "render" for the file itself:
+# the command line's bar and the web page's progress count the same steps.
+STEPS = {"rekap": ("cases", "tables", "received", "responded", "resolved", "render"),
+         "kinerja": ("scorecard", "trends", "evidence", "method", "recommendations", "appendix", "render")}
 
 
 def _synthetic() -> bool:
@@ -43,6 +47,18 @@ def build(kind: str, unit: Any, *, audience: gate.Audience, lang: str, years: Se
         raise ValueError(f"unknown report {kind!r}")
     d.synthetic = _synthetic()
     return d
+
+
+def make(kind: str, unit: Any, fmt: str, *, progress: Progress | None = None,
+         **options: Any) -> tuple[bytes, str]:
+    """The web download: the report built (`options` as for `build`) and rendered as one file
+    (csv as a zip), with the file's name. "render" is announced before the file is made."""
+    d = build(kind, unit, progress=progress, **options)
+    if progress is not None:
+        progress("render")
+    if fmt == "csv":
+        return zip_csv(d), d.filename("zip")
+    return render.render(d, fmt), d.filename(fmt)
 
 
 def zip_csv(d: doc.Document) -> bytes:

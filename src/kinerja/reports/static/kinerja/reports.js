@@ -1,29 +1,71 @@
-// The reports page: a report takes a few seconds to make. On submit the form's indicator shows
-// (htmx's indicator class, styled in kinerja.css) until the download's answer sets the cookie
-// named by the form's token. No inline script: the page's CSP allows 'self' only.
+// The reports page: a report takes seconds to make. With this script a form's submit starts a job
+// on the server (POST to the form's data-start, with the page's CSRF token), the page asks for the
+// job's progress every half second and shows it (the <progress> bar, and the status line screen
+// readers read out), then starts the download; a refusal or a failure shows its message. Without
+// script the form stays a plain GET download. No inline script: the page's CSP allows 'self' only.
 (function () {
   "use strict";
-  function cookie(name) {
-    var parts = document.cookie.split("; ");
-    for (var i = 0; i < parts.length; i++) {
-      var kv = parts[i].split("=");
-      if (kv[0] === name) { return kv.slice(1).join("="); }
-    }
-    return "";
+  var POLL_MS = 500;
+  var GIVE_UP_MS = 10 * 60 * 1000;
+
+  function answer(response) {
+    return response.json().catch(function () { return {}; }).then(function (body) {
+      return {ok: response.ok, body: body};
+    });
   }
+
   document.querySelectorAll("[data-report-form]").forEach(function (form) {
-    form.addEventListener("submit", function () {
-      var token = Math.random().toString(36).slice(2, 14).replace(/[^a-z0-9]/g, "") || "t";
-      form.querySelector("[data-report-token]").value = token;
-      var busy = form.querySelector("[data-report-busy]");
-      busy.classList.add("htmx-request");
-      var timer = window.setInterval(function () {
-        if (cookie("laporan_siap") === token) {
-          busy.classList.remove("htmx-request");
-          window.clearInterval(timer);
-        }
-      }, 400);
-      window.setTimeout(function () { busy.classList.remove("htmx-request"); window.clearInterval(timer); }, 120000);
+    var box = form.parentElement.querySelector("[data-report-progress]");
+    var bar = box.querySelector("progress");
+    var status = box.querySelector("[data-report-status]");
+    var error = box.querySelector("[data-report-error]");
+    var button = form.querySelector("button[type=submit]");
+
+    function say(text) { if (status.textContent !== text) { status.textContent = text; } }
+    function finish() { button.disabled = false; }
+    function fail(message) {
+      bar.hidden = true;
+      say("");
+      error.textContent = message || form.dataset.failed;
+      finish();
+    }
+    function show(job) {
+      bar.max = job.total;
+      bar.value = job.value;
+      say(job.text);
+    }
+    function follow(job, since) {
+      show(job);
+      if (job.state === "selesai") {
+        finish();
+        window.location.assign(job.download_url);
+        return;
+      }
+      if (job.state === "gagal") { fail(job.error); return; }
+      if (job.state === "diunduh") { finish(); return; }
+      if (Date.now() - since > GIVE_UP_MS) { fail(""); return; }
+      window.setTimeout(function () {
+        fetch(job.status_url, {credentials: "same-origin", headers: {"Accept": "application/json"}})
+          .then(answer)
+          .then(function (r) { if (r.ok) { follow(r.body, since); } else { fail(r.body.error); } })
+          .catch(function () { fail(""); });
+      }, POLL_MS);
+    }
+
+    form.addEventListener("submit", function (event) {
+      if (!window.fetch || !window.FormData) { return; }  // the plain download
+      event.preventDefault();
+      button.disabled = true;
+      error.textContent = "";
+      bar.value = 0;
+      bar.hidden = false;
+      fetch(form.dataset.start, {
+        method: "POST", body: new FormData(form), credentials: "same-origin",
+        headers: {"X-CSRFToken": form.dataset.csrf, "Accept": "application/json"}
+      })
+        .then(answer)
+        .then(function (r) { if (r.ok) { follow(r.body, Date.now()); } else { fail(r.body.error); } })
+        .catch(function () { fail(""); });
     });
   });
 })();
