@@ -2,9 +2,9 @@
 
 Figures of a closed period change only when their records do, yet every performance page asked
 for ten years of them again. compute_periods (measures.py) therefore keeps each unit-period's raw
-measure values here, keyed by the unit's data version (register.dataversion: the tree's counter
-and the sum of the counters over the unit's subtree), and computes only the units whose version
-moved since.
+measure values here, keyed by the unit-period's data version (register.dataversion: the tree's
+counter and the sum of the counters over the unit's subtree and the period's years), and computes
+only the unit-periods whose version moved since: a write of today leaves closed years alone.
 
 Why this design:
 - The store is a database table (register.FigureCache), not a process-local dict or a cache
@@ -23,10 +23,11 @@ the ORM's back)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -43,12 +44,29 @@ def enabled() -> bool:
     return bool(getattr(settings, "KINERJA_FIGURE_CACHE", True))
 
 
-def versions(roots: Iterable[int], descendants: Any) -> dict[int, str]:
-    """The data version of each unit: the tree's counter and the sum over the unit's subtree
-    (`descendants(unit id)` gives the subtree's ids). One query for every unit."""
-    counts = dataversion.counters()
-    tree = counts.get(dataversion.TREE, 0)
-    return {r: f"{tree}.{sum(counts.get(u, 0) for u in descendants(r))}" for r in roots}
+def period_years(period: Any) -> list[int]:
+    """The years whose records a unit-period's figures are made from: the period's own and its
+    previous period's (the cases resolved then are among its figures)."""
+    first = period.previous().start
+    last = period.end - dt.timedelta(days=1)
+    return list(range(first.year, last.year + 1))
+
+
+def versions(roots: Iterable[int], descendants: Any, periods: Sequence[Any] | None = None) -> dict[Any, str]:
+    """The data version of each unit (periods None: over every year, keyed by unit) or of each
+    unit and period (keyed by (unit, index of the period)): the tree's counter and the sum of the
+    counters over the unit's subtree and the years the period reads (register.dataversion). One
+    query: the subtrees' counters, or every counter for a wide scope."""
+    roots = list(roots)
+    subtrees = {r: descendants(r) for r in roots}
+    scopes: set[int] = set().union(*subtrees.values()) if subtrees else set()
+    counts = dataversion.counters(scopes if len(scopes) <= 500 else None)
+    tree = dataversion.total(counts, [dataversion.TREE])
+    if periods is None:
+        return {r: f"{tree}.{dataversion.total(counts, subtrees[r])}" for r in roots}
+    years = [period_years(p) for p in periods]
+    return {(r, i): f"{tree}.{dataversion.total(counts, subtrees[r], ys)}"
+            for r in roots for i, ys in enumerate(years)}
 
 
 def key(kind: str, unit: int, start: Any, end: Any, variant: Mapping[str, Any]) -> str:

@@ -714,7 +714,7 @@ def compute_periods(
     null, as at the individual level. Without it (None or empty) nothing changes.
 
     Figures are kept in the figure cache (indicators.cache) by unit, period and data version: a
-    unit whose records did not change since its figures were computed is not computed again. A
+    unit-period whose records did not change since its figures were computed is not computed again. A
     miss computes the measures asked for (not every measure: a trend of one measure costs what it
     did) and adds them to the unit-period's entry. `cached=False` computes afresh and stores
     nothing."""
@@ -734,27 +734,30 @@ def compute_periods(
 
     # the versions are read before any record: figures computed from newer records than these are
     # stored under a key no later reader asks for (see indicators.cache)
-    version = figure_cache.versions(roots, tree.descendants)
+    version = figure_cache.versions(roots, tree.descendants, periods)
     variant = {"worker": wid, "kategori": kat, "opts": [opts.sla_high_hours, opts.sla_other_hours,
                                                         opts.complaint_days]}
     keys = {(r, i): figure_cache.key("values", r, p.start, p.end, variant)
             for r in roots for i, p in enumerate(periods)}
-    found = figure_cache.get_many({k: version[r] for (r, _), k in keys.items()})
+    found = figure_cache.get_many({k: version[ri] for ri, k in keys.items()})
     # an entry holds the measures computed so far at its version; the missing ones are computed
-    # for the units that miss any, and merged in (one engine run for all of them)
-    missing = {m for k in keys.values() for m in wanted if m not in found.get(k, {})}
-    stale = [r for r in roots if any(m not in found.get(keys[(r, i)], {}) for i in range(len(periods))
-                                     for m in wanted)]
-    if stale:
-        # a unit's version covers all its periods: a stale unit is computed for every period asked
-        fresh = _compute_periods(stale, periods, wid, sorted(missing), opts, tree, given_targets, kat)
-        figure_cache.STATS["computed"] += len(stale) * len(periods)
+    # for the unit-periods that miss any, and merged in (one engine run for all of them)
+    stale_pairs = [ri for ri, k in keys.items() if any(m not in found.get(k, {}) for m in wanted)]
+    if stale_pairs:
+        # the stale units times the stale periods: a write of today leaves a trend's closed years
+        # alone, so only the recent periods are computed again
+        stale = [r for r in roots if any(ri[0] == r for ri in stale_pairs)]
+        idx = sorted({i for _, i in stale_pairs})
+        missing = {m for ri in stale_pairs for m in wanted if m not in found.get(keys[ri], {})}
+        fresh = _compute_periods(stale, [periods[i] for i in idx], wid, sorted(missing), opts, tree,
+                                 given_targets, kat)
+        figure_cache.STATS["computed"] += len(stale_pairs)
         store = {}
-        for r in stale:
-            for i in range(len(periods)):
+        for j, i in enumerate(idx):
+            for r in stale:
                 k = keys[(r, i)]
-                found[k] = {**found.get(k, {}), **fresh[i][r]}
-                store[k] = (version[r], found[k])
+                found[k] = {**found.get(k, {}), **fresh[j][r]}
+                store[k] = (version[(r, i)], found[k])
         figure_cache.put_many(store)
     return [{r: {m: found[keys[(r, i)]][m] for m in wanted} for r in roots} for i in range(len(periods))]
 

@@ -472,16 +472,22 @@ class AuditEntry(models.Model):
 
 
 class DataVersion(models.Model):
-    """How often the records behind one unit's own figures have changed (register.dataversion).
+    """How often the records behind one unit's own figures of one year have changed
+    (register.dataversion).
 
-    One row per unit (scope = the unit's id) that every write to its cases, actions, referrals,
-    surveys, complaints, budget, staffing, facility or target rows advances, and scope 0 for the
-    unit tree itself. A unit's figures (with its descendants) are stale when the sum over its
-    subtree or the tree's counter moved: a write touches one row, never its ancestors', so writes
-    of different sections do not wait on each other."""
+    One row per unit (scope = the unit's id) and year that every write to its cases, actions,
+    referrals, surveys, complaints, budget, staffing, facility or target rows advances for the years
+    it can change; year 0 stands for every year, and scope 0 for the unit tree itself. A unit's
+    figures of a period (with its descendants) are stale when the sum over its subtree and the
+    period's years, or the tree's counter, moved: a write touches its own unit's rows, never its
+    ancestors', so writes of different sections do not wait on each other."""
 
-    scope = models.BigIntegerField(primary_key=True)
+    scope = models.BigIntegerField()
+    year = models.SmallIntegerField(default=0)
     version = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "year"], name="dataversion_scope_year")]
 
 
 class FigureCache(models.Model):

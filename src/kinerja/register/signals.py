@@ -9,10 +9,12 @@ versions themselves."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
+from django.utils import timezone
 
 from kinerja.register import dataversion
 from kinerja.register.models import (
@@ -37,13 +39,27 @@ def action_saved(sender: type[Action], instance: Action, update_fields: Any = No
         return  # e.g. key rotation re-encrypting notes: nothing the stage times are made from
     # an action moved to another case leaves its old case's times stale: that case is refreshed too
     old = getattr(instance, "_loaded_case_id", None)
-    refresh_stage_times(Case.objects.filter(pk__in={instance.case_id, old} - {None}))
+    _refresh({instance.case_id, old} - {None})
     instance._loaded_case_id = instance.case_id  # type: ignore[attr-defined]
 
 
 @receiver(post_delete, sender=Action, dispatch_uid="kinerja_action_deleted")
 def action_deleted(sender: type[Action], instance: Action, **_: Any) -> None:
-    refresh_stage_times(Case.objects.filter(pk=instance.case_id))
+    _refresh({instance.case_id})
+
+
+DERIVED = (*Case.FIRST_FIELDS.values(), "plan_approved_at")
+
+
+def _refresh(case_ids: set[int]) -> None:
+    """Refresh the cases' derived times; where they changed, the figures of every year of those
+    cases may change (register.dataversion), not only those of the action's own year."""
+    cases = Case.objects.filter(pk__in=case_ids)
+    before = {row[0]: row[1:] for row in cases.values_list("pk", "unit_id", *DERIVED)}
+    refresh_stage_times(cases)
+    changed = [pk for pk, *row in cases.values_list("pk", "unit_id", *DERIVED) if before.get(pk) != tuple(row)]
+    if changed:
+        dataversion.advance({before[pk][0] for pk in changed}, dataversion.years_of_case(changed))
 
 
 def _flag_identity_change(sender: Any, instance: Any, history_instance: Any, **_: Any) -> None:
@@ -64,17 +80,46 @@ _connect_history_flags()
 
 # -- the data version (see register.dataversion) ------------------------------------------------
 FIGURE_SOURCES = (Case, Action, Referral, SurveyResponse, Complaint, BudgetLine, Staffing, Facility, Target)
+# the field(s) that place a record in a year (register.dataversion): a record counts in that year only
+TIMES: dict[Any, tuple[str, ...]] = {
+    Action: ("time",), Referral: ("sent_at",), SurveyResponse: ("date",), Complaint: ("received_at",),
+    BudgetLine: ("year",), Staffing: ("year",), Facility: ("year",), Target: ("year",),
+}
 
 
 def _stored_unit(sender: Any, instance: Any, **_: Any) -> None:
-    """The unit the record is stored under before this save (a record may move to another unit)."""
+    """The unit the record is stored under before this save (a record may move to another unit),
+    and the times that placed it in its years."""
     pk = instance.pk
-    instance._dv_stored_unit = (sender.objects.filter(pk=pk).values_list("unit_id", flat=True).first()
-                                if pk is not None and not instance._state.adding else None)
+    fields = ("unit_id", *(("reported_at", "closed_at") if sender is Case else TIMES.get(sender, ())))
+    instance._dv_stored = (sender.objects.filter(pk=pk).values(*fields).first() or {}
+                           if pk is not None and not instance._state.adding else {})
+
+
+def _years(sender: Any, instance: Any, stored: dict[str, Any]) -> set[int] | None:
+    """The years whose figures this write can change (None: every year)."""
+    if sender is Case:
+        now = timezone.now()
+        extra = [instance.reported_at, instance.closed_at or now]
+        if stored:
+            extra += [stored["reported_at"], stored["closed_at"] or now]
+        return dataversion.years_of_case([instance.pk] if instance.pk is not None else [], extra)
+    fields = TIMES.get(sender)
+    if fields is None:
+        return None
+    years: set[int] = set()
+    for name in fields:
+        for value in (getattr(instance, name, None), stored.get(name)):
+            if isinstance(value, (dt.date, dt.datetime)) or value is None:
+                years |= dataversion.year_of(value)
+            else:
+                years.add(int(value))
+    return years
 
 
 def _record_written(sender: Any, instance: Any, **_: Any) -> None:
-    dataversion.advance([getattr(instance, "unit_id", None), getattr(instance, "_dv_stored_unit", None)])
+    stored = getattr(instance, "_dv_stored", None) or {}
+    dataversion.advance([getattr(instance, "unit_id", None), stored.get("unit_id")], _years(sender, instance, stored))
 
 
 def _child_written(sender: Any, instance: Child, **_: Any) -> None:
