@@ -42,7 +42,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     setup_django()
     from kinerja.register import demo
 
-    demo.load_demo(out=sys.stdout, seed=args.seed)
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    demo.load_demo(out=sys.stdout, seed=args.seed, address=f"http://{host}:{args.port}")
     if args.no_serve:
         return 0
     return cmd_serve(args)

@@ -18,7 +18,7 @@ BANNER = (
 )
 
 
-def load_demo(out: TextIO, seed: int = 2016) -> dict[str, str]:
+def load_demo(out: TextIO, seed: int = 2016, address: str = "http://127.0.0.1:8000") -> dict[str, str]:
     """Load the sample once (an existing register is left as it is), then give each demo user a
     fresh random password, printed once here and stored only as an argon2 hash."""
     from kinerja import generator
@@ -36,7 +36,7 @@ def load_demo(out: TextIO, seed: int = 2016) -> dict[str, str]:
     else:
         print("Sampel sudah ada / sample already loaded", file=out)
     creds = _demo_users()
-    print("\nMasuk di / log in at http://127.0.0.1:8000/masuk/ dengan / with:", file=out)
+    print(f"\nMasuk di / log in at {address}/masuk/ dengan / with:", file=out)
     for role, (username, password) in creds.items():
         print(f"  {role:<15} {username:<22} {password}", file=out)
     print("Kata sandi ini hanya ditampilkan sekali / these passwords are shown only once.\n", file=out, flush=True)

@@ -129,7 +129,7 @@ def reports_page(request):  # type: ignore[no-untyped-def]
     asked_fw = request.GET.get("kerangka")
     asked_kategori = {k.strip() for v in request.GET.getlist("kategori") for k in v.split(",")}
     return render(request, "kinerja/reports/page.html", {
-        "units": allowed, "years": years, "frameworks": sorted(fw_all.values(), key=lambda f: f.id),
+        "units": allowed, "years": years, "frameworks": sorted(((f.id, f.name(lang)) for f in fw_all.values()), key=lambda f: f[1]),
         "always_public": role == permissions.EVALUATOR,
         "categories": [(c, vocab.KATEGORI.label(c, lang)) for c in vocab.KATEGORI.codes],
         "chosen_unit": asked_unit if allowed.filter(code=asked_unit).exists() else None,
