@@ -2,13 +2,18 @@
 `kinerja serve` on 127.0.0.1, bounded in time and in users.
 
     python benchmarks/web_load.py --data-dir DIR [--database-url URL] [--users 20] [--seconds 60]
-                                  [--think 1.0] [--workers 4] [--generate CASES]
+                                  [--think 1.0] [--workers 4] [--spawn-rate 1.0] [--no-warm]
+                                  [--generate CASES]
 
 The script starts `kinerja serve` itself on a free port against the data folder (and database),
 creates the accounts it needs with the accounts service (social workers and the section head of the
 largest section, leaders at its Dinas; each bench worker takes over the open cases of one of the
 section's workers, so their pages show a real caseload), runs the users for --seconds and stops the
-server. Each user signs in through the login form (CSRF) and then, with 3-7 s of thought between
+server. Before the server starts, `kinerja figures warm` computes the figures the cache lacks, as an
+operator does after an import (--no-warm leaves that to the server's figure keeper, which then
+warms while the users work). Users arrive --spawn-rate a second, in a shuffled order of roles (as
+Locust spawns them; 0: all within two seconds). Each user signs in through the login form (CSRF)
+and then, with 3-7 s of thought between
 pages (times --think), does a mix of its role's work:
 
 - social worker: "Kasus saya", the case list (open cases of a year) and its next page, a case page,
@@ -116,7 +121,7 @@ def _prepare_here(n_users: int) -> None:
     django.setup()
     from django.db.models import Count, Q
 
-    from kinerja.register import accounts
+    from kinerja.register import accounts, dataversion
     from kinerja.register.models import Case, Staff, Unit
 
     top = (Case.objects.values("unit").annotate(n=Count("pk")).order_by("-n", "unit").first())
@@ -145,6 +150,7 @@ def _prepare_here(n_users: int) -> None:
             raise SystemExit(f"{name} exists with another unit or password: use a fresh database")
         if role == "pekerja_sosial" and not Case.objects.filter(worker=user).exists() and taken < len(workers):
             moved = Case.objects.filter(worker=workers[taken], closed_at__isnull=True).update(worker=user)
+            dataversion.advance([section.pk])  # a write behind the signals advances the versions itself
             print(f"NOTE {name} takes over {moved} open cases of {workers[taken].username}")
             taken += 1
         users.append((name, role))
@@ -265,11 +271,12 @@ class Browser:
 
 class User(threading.Thread):
     def __init__(self, username: str, role: str, plan: Plan, port: int, stats: Stats, deadline: float,
-                 think: float, seed: int) -> None:
+                 think: float, seed: int, arrive: float | None = None) -> None:
         super().__init__(daemon=True)
         self.username, self.role, self.plan = username, role, plan
         self.browser = Browser(port, stats)
         self.stats, self.deadline, self.think = stats, deadline, think
+        self.arrive = arrive
         self.rng = random.Random(seed)
         self.cases: list[str] = []
 
@@ -278,7 +285,8 @@ class User(threading.Thread):
         time.sleep(max(0.0, min(wait, self.deadline - time.monotonic())))
 
     def run(self) -> None:
-        time.sleep(self.rng.uniform(0, 2) * self.think)  # people do not all arrive in the same second
+        # people do not all arrive in the same second
+        time.sleep(self.arrive if self.arrive is not None else self.rng.uniform(0, 2) * self.think)
         signed = self.browser.sign_in(self.username)
         with self.stats.lock:
             self.stats.signed_in += signed
@@ -404,13 +412,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seconds", type=float, default=60.0)
     p.add_argument("--think", type=float, default=1.0, help="scale of the 3-7 s think time (0: none)")
     p.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    p.add_argument("--spawn-rate", type=float, default=1.0, help="users arriving per second (0: all at once)")
+    p.add_argument("--no-warm", action="store_true", help="do not run `kinerja figures warm` before serving")
     p.add_argument("--generate", type=int, default=0, metavar="CASES",
                    help="first fill the empty data folder with a synthetic dataset of this many cases")
     p.add_argument("--units", type=int, default=1, help="sections of the generated dataset")
     p.add_argument("--seed", type=int, default=2)
     args = p.parse_args(argv)
-    if args.users < 1 or args.seconds <= 0 or args.think < 0:
-        p.error("--users must be at least 1, --seconds above 0, --think not negative")
+    if args.users < 1 or args.seconds <= 0 or args.think < 0 or args.spawn_rate < 0:
+        p.error("--users must be at least 1, --seconds above 0, --think and --spawn-rate not negative")
     args.data_dir.mkdir(parents=True, exist_ok=True)
     env = _env(args)
     if args.generate:
@@ -419,6 +429,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"generated and imported {args.generate:,} cases in {time.perf_counter() - start:.0f} s")
     plan = prepare(env, args.users)
     print(f"largest section {plan.section}, Dinas {plan.dinas}, years {plan.years}")
+    if not args.no_warm:
+        start = time.perf_counter()
+        _kinerja(env, "figures", "warm")
+        print(f"kinerja figures warm: {time.perf_counter() - start:.1f} s")
     port = free_port()
     server = start_server(env, port, args.workers)
     print(f"kinerja serve on {HOST}:{port} with {args.workers} workers; {args.users} users for {args.seconds:.0f} s")
@@ -426,7 +440,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         start = time.monotonic()
         deadline = start + args.seconds
-        people = [User(name, role, plan, port, stats, deadline, args.think, args.seed * 1000 + i)
+        order = list(range(len(plan.users)))
+        random.Random(args.seed).shuffle(order)  # roles interleaved as they arrive
+        people = [User(name, role, plan, port, stats, deadline, args.think, args.seed * 1000 + i,
+                       arrive=order[i] / args.spawn_rate if args.spawn_rate else None)
                   for i, (name, role) in enumerate(plan.users)]
         for person in people:
             person.start()

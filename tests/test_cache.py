@@ -153,7 +153,8 @@ def _write(units, w):
         Complaint.objects.create(unit=u, received_at=w[2], resolved_at=w[2] + dt.timedelta(days=3),
                                  channel="whatsapp", topic="x")
     elif kind == "budget":
-        BudgetLine.objects.create(unit=u, year=w[2], activity="Kegiatan", allocation=100, realisation=80)
+        BudgetLine.objects.update_or_create(unit=u, year=w[2], activity="Kegiatan",
+                                            defaults={"allocation": 100, "realisation": 80})
     elif kind == "staffing":
         Staffing.objects.update_or_create(unit=u, year=w[2], defaults={"social_workers": 3, "certified": 1})
     elif kind == "facility":
@@ -356,8 +357,8 @@ def test_a_write_of_one_year_keeps_the_other_years(tree):
         unit=seksi, date=dt.date(2021, 5, 1), respondent_type="keluarga", **{f"u{i}": 3 for i in range(1, 10)})) == 2
     # a second assessment of the old case in 2021 changes none of its first times: 2021 only
     assert hits_after(lambda: act(old, "asesmen", dt.datetime(2021, 7, 1, tzinfo=dt.UTC))) == 2
-    # its first intervention does: every year the case is handled in
-    assert hits_after(lambda: act(old, "intervensi", dt.datetime(2021, 7, 2, tzinfo=dt.UTC))) == 0
+    # its first intervention changes its plan figures of 2021 only (the case is open: no closure year)
+    assert hits_after(lambda: act(old, "intervensi", dt.datetime(2021, 7, 2, tzinfo=dt.UTC))) == 2
     # closing the recent case touches 2021 only; moving the action of 2019 to 2020 touches 2019-2021
     def close():
         recent.closed_at = dt.datetime(2021, 8, 1, tzinfo=dt.UTC)
@@ -369,3 +370,72 @@ def test_a_write_of_one_year_keeps_the_other_years(tree):
         a.time = dt.datetime(2020, 1, 5, tzinfo=dt.UTC)
         a.save()
     assert hits_after(shift) == 0
+
+    # a first response recorded late changes the response figures of the year the case was reported
+    late = make_case(seksi, dt.datetime(2019, 6, 1, tzinfo=dt.UTC))
+    assert hits_after(lambda: act(late, "pendekatan_awal", dt.datetime(2021, 1, 10, tzinfo=dt.UTC))) == 0
+    assert hits_after(lambda: act(late, "pendekatan_awal", dt.datetime(2021, 1, 20, tzinfo=dt.UTC))) == 2
+
+
+def test_the_keeper_warms_what_the_cache_lacks_and_follows_the_writes(tree):
+    """warm() computes every unit-year the cache lacks (then nothing); keep() computes again, after
+    a write, exactly the written unit and its ancestors for the written year and the year after."""
+    from kinerja.indicators import keeper
+    from kinerja.register.models import SurveyResponse
+
+    build(tree["seksi_a"], [{"reported": 24 * 200, "open_for": 24 * 30, "reason": "tujuan_tercapai", "risk": "tinggi",
+                             "sex": "L", "kid": 0, "consent": True, "actions": [], "referral": None}])
+    years = keeper.years_with_cases()
+    assert years[0] == 2020 and years[-1] == dt.date.today().year
+    assert keeper.warm() == len(tree) * len(years)
+    assert keeper.warm() == 0
+    before = figure_cache.STATS["hit"]
+    compute_periods([u.pk for u in tree.values()], [Period.year(y) for y in years])
+    assert figure_cache.STATS["hit"] - before == len(tree) * len(years)
+
+    calls = []
+
+    def stop():
+        calls.append(1)
+        if len(calls) == 1:  # a write between two looks at the data versions
+            SurveyResponse.objects.create(unit=tree["seksi_b"], date=dt.date(2020, 6, 1), respondent_type="keluarga",
+                                          **{f"u{i}": 4 for i in range(1, 10)})
+            return False
+        return True
+
+    computed = figure_cache.STATS["computed"]
+    keeper.keep(stop, poll=0)
+    # seksi_b, bidang and dinas for 2020 and 2021 (2021 shows 2020 as its previous year)
+    assert figure_cache.STATS["computed"] - computed == 3 * 2
+    before = figure_cache.STATS["hit"]
+    got = compute_periods([u.pk for u in tree.values()], [Period.year(y) for y in years])
+    assert figure_cache.STATS["hit"] - before == len(tree) * len(years)
+    assert got == compute_periods([u.pk for u in tree.values()], [Period.year(y) for y in years], cached=False)
+    assert got[0][tree["seksi_b"].pk]["ikm"] == 100.0
+
+
+def test_the_keeper_reads_which_unit_years_moved(tree):
+    from kinerja.indicators import keeper
+    from kinerja.register import dataversion
+
+    all_years = [2019, 2020, 2021]
+    a, b, d = tree["seksi_a"].pk, tree["bidang"].pk, tree["dinas"].pk
+    assert keeper.moved({}, {}, all_years) == (set(), set())
+    assert keeper.moved({a: {2019: 1}}, {a: {2019: 2}}, all_years) == ({a, b, d}, {2019, 2020})
+    assert keeper.moved({}, {a: {2021: 1}}, all_years) == ({a, b, d}, {2021})
+    assert keeper.moved({}, {tree["lain"].pk: {dataversion.ALL: 1}}, all_years) == ({tree["lain"].pk}, set(all_years))
+    everything = {u.pk for u in tree.values()}
+    assert keeper.moved({}, {dataversion.TREE: {dataversion.ALL: 1}}, all_years) == (everything, set(all_years))
+
+
+def test_figures_warm_command(tree, capsys):
+    from kinerja.cli import main
+
+    build(tree["lain"], [{"reported": 24 * 300, "open_for": None, "reason": "tujuan_tercapai", "risk": "tinggi",
+                          "sex": "L", "kid": 0, "consent": True, "actions": [], "referral": None}])
+    assert main(["figures", "warm", "--unit", "L", "--years", "2020-2021"]) == 0
+    assert "figures: units 1, years 2020-2021, unit-years computed 2 (" in capsys.readouterr().out
+    assert main(["figures", "warm", "--unit", "L", "--years", "2020-2021"]) == 0
+    assert "unit-years computed 0 (" in capsys.readouterr().out
+    assert main(["figures", "warm", "--unit", "NOPE"]) == 2
+    assert "unknown unit" in capsys.readouterr().err

@@ -37,7 +37,30 @@ def test_serve_answers_with_gunicorn(tmp_path):
         assert "gunicorn" in server
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/kinerja/htmx.min.js", timeout=5) as r:
             assert r.status == 200 and b"htmx" in r.read(2000)
+        # the figure keeper runs beside the workers, as a process of its own
+        assert _keepers(proc.pid), "no figure keeper"
     finally:
         proc.terminate()
         out = proc.communicate(timeout=30)[0]
     assert "Masuk" not in out  # the access log records paths, never page content
+    for _ in range(40):  # and it stops with the server
+        if not _keepers(proc.pid):
+            break
+        time.sleep(0.25)
+    assert not _keepers(proc.pid)
+
+
+def _keepers(parent: int) -> list[int]:
+    """The `kinerja figures keep` processes started for the server `parent`."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                argv = f.read().split(b"\0")
+        except OSError:
+            continue
+        if b"figures" in argv and b"keep" in argv and str(parent).encode() in argv:
+            found.append(int(entry))
+    return found

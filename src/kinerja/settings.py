@@ -141,6 +141,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = CFG.max_upload_mb * 1024 * 1024
 KINERJA = CFG
 # computed figures kept by data version (kinerja.indicators.cache); "0" computes every figure afresh
 KINERJA_FIGURE_CACHE = _config._flag("KINERJA_FIGURE_CACHE") if os.environ.get("KINERJA_FIGURE_CACHE", "").strip() else True
+# `kinerja serve` keeps the figure cache warm in a process of its own (kinerja.indicators.keeper)
+KINERJA_FIGURE_KEEPER = _config._flag("KINERJA_FIGURE_KEEPER") if os.environ.get("KINERJA_FIGURE_KEEPER", "").strip() \
+    else True
 
 
 def security_settings(cfg: _config.Config) -> dict[str, Any]:

@@ -38,6 +38,8 @@ from kinerja.register.models import FigureCache
 
 # hits and misses of this process, per unit-period (the benchmark and the tests read them)
 STATS: Counter[str] = Counter()
+# whether stores wait for SQLite's write lock: not in a page's process, in the keeper's (indicators.keeper)
+WAIT_FOR_LOCK = False
 
 
 def enabled() -> bool:
@@ -97,7 +99,8 @@ def put_many(entries: Mapping[str, tuple[str, Any]]) -> bool:
         return True
     rows = [FigureCache(key=k, version=v, data=json.dumps(d, separators=(",", ":"))) for k, (v, d) in entries.items()]
     conn = connections[FigureCache.objects.db]
-    sqlite = conn.vendor == "sqlite" and not conn.in_atomic_block  # inside a write, its lock is held already
+    # inside a write, its lock is held already
+    sqlite = conn.vendor == "sqlite" and not conn.in_atomic_block and not WAIT_FOR_LOCK
     try:
         if sqlite:
             with conn.cursor() as cur:

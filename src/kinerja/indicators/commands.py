@@ -447,6 +447,34 @@ cmd_trend = _run(trend_body)
 cmd_frameworks = _run(frameworks_body)
 
 
+def figures_warm_body(args: argparse.Namespace, out: TextIO) -> None:
+    """Compute what the figure cache lacks (every unit, or --unit and its descendants; every year
+    with cases, or --years), e.g. after a large import, so no page waits for it."""
+    from kinerja.indicators import keeper
+    from kinerja.indicators.measures import unit_tree
+
+    ids = None
+    if args.unit:
+        ids = sorted(unit_tree().descendants(_unit(args.unit).pk))
+    keeper.warm(ids, _years(args.years) if args.years else None, out=out)
+
+
+def figures_keep_body(args: argparse.Namespace, out: TextIO) -> None:
+    """warm(), then keep the figures warm after every write, until the serving process (--parent)
+    is gone. `kinerja serve` runs it; it lowers its own priority below the web workers'."""
+    import os
+
+    from kinerja.indicators import keeper
+
+    os.nice(10)
+    parent = args.parent
+    keeper.keep(lambda: parent is not None and os.getppid() != parent, poll=args.poll, out=out)
+
+
+cmd_figures_warm = _run(figures_warm_body)
+cmd_figures_keep = _run(figures_keep_body)
+
+
 def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
@@ -524,6 +552,17 @@ def register(sub: argparse._SubParsersAction, add: Callable[..., argparse.Argume
     sp.add_argument("--format", choices=["json", "table", "csv"], default="table")
     _kategori_arg(sp)
     _lang_arg(sp)
+
+    sp = add("figures", lambda args: 2, "The figure cache: compute figures before pages ask for them.")
+    fsub = sp.add_subparsers(dest="figures_command", metavar="ACTION", required=True)
+    fp = add("warm", cmd_figures_warm, "Compute every unit's figures of every year that the cache lacks "
+             "(e.g. after a large import).", fsub)
+    fp.add_argument("--unit", help="only this unit and its descendants")
+    fp.add_argument("--years", help="only these years, e.g. 2016-2025 (default: every year with cases)")
+    fp = add("keep", cmd_figures_keep, "Warm the cache, then keep it warm after every write (run by "
+             "`kinerja serve`).", fsub)
+    fp.add_argument("--parent", type=int, help="stop when this process is gone")
+    fp.add_argument("--poll", type=float, default=2.0, help="seconds between looks at the data versions")
 
     sp = add("frameworks", cmd_frameworks, "List the frameworks (shipped and in <KINERJA_DATA_DIR>/frameworks).")
     sp.add_argument("--format", choices=["json", "table"], default="table")

@@ -12,9 +12,11 @@ records are, and a write today leaves the figures of closed years alone.
   yearly row (budget, staffing, facilities, target) its year; a case every year from its report
   to its closure (or now while open), because it is among the handled cases of each of them, and
   the years of its actions and referrals, which its category, worker or unit filter. An action
-  that changes a case's derived first times (register.services.refresh_stage_times) touches that
-  case's years too: the response and closure families read them in the report's and closure's
-  year, the plan family in the years of the case's intervensi actions.
+  that changes a case's derived first times (register.services.refresh_stage_times) also touches
+  the years that read them (register.signals): the first response and assessment in the report's
+  year, all of them in the closure's year, the first intervensi and the plan's approval in the
+  years of the case's intervensi actions. Recording today's work on an old open case therefore
+  leaves its earlier years alone unless it is the case's first response or assessment.
 - Year ALL (0) stands for every year: the import, moving cases, a child's sex and anything not
   listed above advance it, and every period's key includes it.
 - Scope 0 is the unit tree: creating, moving or deleting a unit changes which records every

@@ -49,17 +49,32 @@ def action_deleted(sender: type[Action], instance: Action, **_: Any) -> None:
 
 
 DERIVED = (*Case.FIRST_FIELDS.values(), "plan_approved_at")
+# which derived times the engine reads in which year (indicators.measures): the first response and
+# assessment in the report's year (fam_response, fam_cases' documented); every one of them in the
+# closure's year (fam_closed); the first intervensi and the plan's approval in the years of the
+# case's intervensi actions (fam_plan)
+AT_REPORT = {"first_pendekatan_awal", "first_asesmen"}
+AT_INTERVENSI = {"first_intervensi", "plan_approved_at"}
 
 
 def _refresh(case_ids: set[int]) -> None:
-    """Refresh the cases' derived times; where they changed, the figures of every year of those
-    cases may change (register.dataversion), not only those of the action's own year."""
+    """Refresh the cases' derived times; where they changed, the figures of the years that read
+    them may change too (register.dataversion), not only those of the action's own year."""
     cases = Case.objects.filter(pk__in=case_ids)
-    before = {row[0]: row[1:] for row in cases.values_list("pk", "unit_id", *DERIVED)}
+    before = {row[0]: row[1:] for row in cases.values_list("pk", *DERIVED)}
     refresh_stage_times(cases)
-    changed = [pk for pk, *row in cases.values_list("pk", "unit_id", *DERIVED) if before.get(pk) != tuple(row)]
-    if changed:
-        dataversion.advance({before[pk][0] for pk in changed}, dataversion.years_of_case(changed))
+    for pk, unit, reported, closed, *after in cases.values_list("pk", "unit_id", "reported_at", "closed_at", *DERIVED):
+        old = before.get(pk)
+        changed = {name for name, a, b in zip(DERIVED, old or (), after, strict=False) if a != b}
+        if not changed:
+            continue
+        years = dataversion.year_of(closed)
+        if changed & AT_REPORT:
+            years |= dataversion.year_of(reported)
+        if changed & AT_INTERVENSI:
+            for t in Action.objects.filter(case_id=pk, stage="intervensi").values_list("time", flat=True):
+                years |= dataversion.year_of(t)
+        dataversion.advance([unit], years)
 
 
 def _flag_identity_change(sender: Any, instance: Any, history_instance: Any, **_: Any) -> None:
