@@ -46,3 +46,14 @@ def page(live_server, browser):
     pg.base_url = live_server.url  # type: ignore[attr-defined]
     yield pg
     context.close()
+
+
+def sign_in(pg, base: str, username: str, password: str) -> None:  # type: ignore[no-untyped-def]
+    """Sign in through the form and check that it got through (a browser test that never signs in
+    proves nothing)."""
+    pg.goto(base + "/masuk/")
+    pg.fill("input[name=username]", username)
+    pg.fill("input[name=password]", password)
+    pg.click("button[type=submit]")
+    pg.wait_for_load_state()
+    assert "/masuk/" not in pg.url, f"{username} did not get past the sign-in page"

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import AXE, AXE_RUN
+from tests.browser import AXE, AXE_RUN, sign_in
 from tests.test_reports import small  # noqa: F401  (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -33,12 +33,7 @@ def test_section_head_downloads_the_pdf_with_progress(browser, live_server, user
     errors: list[str] = []
     pg.on("pageerror", lambda e: errors.append(str(e)))
     try:
-        pg.goto(live_server.url + "/masuk/")
-        pg.fill("input[name=username]", "kasi")
-        pg.fill("input[name=password]", "rahasia-sekali")
-        pg.click("button[type=submit]")
-        pg.wait_for_load_state()
-        assert "/masuk/" not in pg.url
+        sign_in(pg, live_server.url, "kasi", "rahasia-sekali")
         # the performance page of 2020, one category: its link opens the report's form pre-filled
         pg.goto(live_server.url + "/kinerja/?tahun=2020&kategori=kekerasan")
         expect(pg.locator(".who")).to_contain_text("kasi")  # signed in
@@ -88,11 +83,7 @@ def test_a_refused_request_shows_its_message(browser, live_server, users, small)
     pg = context.new_page()
     pg.set_default_timeout(15000)
     try:
-        pg.goto(live_server.url + "/masuk/")
-        pg.fill("input[name=username]", "kasi")
-        pg.fill("input[name=password]", "rahasia-sekali")
-        pg.click("button[type=submit]")
-        pg.wait_for_load_state()
+        sign_in(pg, live_server.url, "kasi", "rahasia-sekali")
         pg.goto(live_server.url + "/laporan/?kategori=kekerasan")
         section = pg.locator("#laporan-kinerja")
         section.get_by_label("Versi publik").check()

@@ -112,7 +112,7 @@ def test_counts_are_whole_and_the_same_on_page_cli_and_api(client, users, data, 
     assert f'<td class="num">{shown}</td>' in html
     parser = __import__("argparse").ArgumentParser()
     sub = parser.add_subparsers()
-    commands.register(sub, lambda name, handler, help: sub.add_parser(name))
+    commands.register(sub, lambda name, handler, help, parent=None: (parent or sub).add_parser(name))
     args = parser.parse_args(["scorecard", "--unit", "14.71-RESOS", "--year", "2023", "--framework", "nasucha",
                               "--lang", "id"])
     out = __import__("io").StringIO()
@@ -203,7 +203,7 @@ def test_category_filter_in_the_api_and_the_cli(client, users, data, two_section
 
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers()
-    commands.register(sub, lambda name, handler, help: sub.add_parser(name))
+    commands.register(sub, lambda name, handler, help, parent=None: (parent or sub).add_parser(name))
     out = io.StringIO()
     commands.measures_body(parser.parse_args(["measures", "--unit", "14.71-RESOS", "--year", "2023", "--kategori",
                                               "eksploitasi_ekonomi,kekerasan", "--format", "json"]), out)
