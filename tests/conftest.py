@@ -43,3 +43,13 @@ def users(units):
         "admin": make("admin1", "admin", units["dinas"]),
         "other_kasi": make("kasi_lain", "kepala_seksi", units["other"]),
     }
+
+
+@pytest.fixture(autouse=True)
+def _engine_statements_checked():
+    """The indicator engine compiles each query shape once (measures._Statement); in every test it
+    also compiles each statement afresh and refuses any difference."""
+    from kinerja.indicators import measures
+
+    measures.CHECK_STATEMENTS = True
+    yield

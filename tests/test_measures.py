@@ -537,3 +537,68 @@ def test_a_year_and_the_year_before_share_the_period_disjoint_queries(units):
 def test_overlapping_periods_are_refused(units):
     with pytest.raises(ValueError, match="overlap"):
         compute_periods([units["seksi"]], [Period.year(2020), Period(dt.date(2020, 12, 1), dt.date(2021, 3, 1))])
+
+
+def test_a_query_shape_is_compiled_once_and_serves_other_units_workers_and_categories(units, users):
+    """The engine compiles each query shape once, with marks for the unit ids, the worker and the
+    categories; another unit, worker or category of the same shape gets its own figures from it.
+    (Every statement is also compared with a fresh compile in the tests: CHECK_STATEMENTS.)"""
+    from kinerja.indicators import measures
+
+    t = wib(2020, 3, 1)
+    for unit, worker, n, category in ((units["seksi"], users["peksos"], 3, "kekerasan"),
+                                      (units["other"], None, 2, "eksploitasi_ekonomi"),
+                                      (units["seksi"], users["peksos2"], 1, "eksploitasi_ekonomi")):
+        for _ in range(n):
+            full_procedure(case(unit, t, worker=worker, closed=wib(2020, 4, 1), category=category), t)
+
+    def run(unit, **kw):
+        values = compute_periods([unit], [Period.year(2020)], cached=False, **kw)[0][unit.pk]
+        return values["kasus_masuk"], values["kepatuhan_sop"]
+
+    def compiled():
+        return len(measures._statements)
+
+    measures._statements.clear()
+    assert run(units["seksi"]) == (4, 100.0)
+    plain = compiled()
+    assert plain >= 8
+    assert run(units["other"]) == (2, 100.0)
+    assert compiled() == plain  # another unit: the same statements
+    assert run(units["seksi"], worker=users["peksos"]) == (3, 100.0)
+    with_worker = compiled() - plain
+    assert with_worker > 0
+    assert run(units["seksi"], worker=users["peksos2"]) == (1, 100.0)
+    assert run(units["other"], worker=users["peksos"]) == (0, None)
+    assert compiled() == plain + with_worker
+    assert run(units["seksi"], kategori=["eksploitasi_ekonomi"]) == (1, 100.0)
+    with_kategori = compiled() - plain - with_worker
+    assert with_kategori > 0
+    assert run(units["other"], kategori=["eksploitasi_ekonomi"]) == (2, 100.0)
+    assert run(units["other"], kategori=["kekerasan"]) == (0, None)
+    assert compiled() == plain + with_worker + with_kategori
+    assert run(units["dinas"], kategori=["kekerasan"]) == (3, 100.0)  # three units: a new shape
+    assert compiled() == plain + with_worker + 2 * with_kategori
+    # a mark never reaches the database: the figures above are each unit's own, and the SQL run has none
+    from django.test.utils import CaptureQueriesContext as Capture
+
+    with Capture(connection) as ctx:
+        run(units["seksi"], kategori=["kekerasan"])
+    assert not any("-1900000000" in q["sql"] or "tanda-kategori" in q["sql"] for q in ctx.captured_queries)
+
+
+def test_a_statement_built_from_the_wrong_engine_is_refused(units):
+    """A family that took a unit id from its own engine rather than from the one it is given would
+    serve one unit's figures to another: the tests' fresh compile (CHECK_STATEMENTS) refuses it."""
+    from kinerja.indicators import measures
+    from kinerja.register.models import Case
+
+    def engine(unit):
+        return measures._Engine([unit.pk], [Period.year(2020)], None, measures.Options())
+
+    seksi = engine(units["seksi"])
+    seksi._rows(("wrong",), lambda e: Case.objects.filter(unit_id__in=seksi.unit_ids).values("unit_id"))
+    other = engine(units["other"])
+    with pytest.raises(AssertionError, match="differs from its fresh compile"):
+        other._rows(("wrong",), lambda e: Case.objects.filter(unit_id__in=other.unit_ids).values("unit_id"))
+    measures._statements.clear()

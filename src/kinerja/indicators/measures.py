@@ -23,18 +23,23 @@ Design (why it looks like this):
   times per stage, report, sent and acknowledged), never whole cases. The counts over those same
   rows (on-time responses, SOP compliance, unanswered referrals) are made from that one fetch
   rather than by a second query that would look up the same first times again; every other count
-  and share stays in SQL. The fetch skips Django's per-value converters (_fetch), which at national
+  and share stays in SQL. The fetch skips Django's per-value converters (_run), which at national
   scale cost more than the queries. SLA and complaint deadlines are compared as exact durations
   (microseconds).
 - Period bounds are WIB dates turned into UTC datetimes (periods.py), so the stored UTC times are
   compared directly and the (unit, reported_at) / (unit, closed_at) indexes apply.
+- The ORM builds each query once per shape (_Statement): building and compiling twenty queries
+  cost more than running them for a section, and their SQL does not depend on which units,
+  worker or categories are asked for, only on how many.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import statistics
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -126,18 +131,58 @@ def _actions_of_case(**filters: Any) -> Exists:
     return Exists(Action.objects.filter(case_id=OuterRef("pk"), **filters))
 
 
-def _fetch(qs: QuerySet[Any], *names: str) -> list[tuple[Any, ...]]:
-    """Rows of qs.values_list(*names) straight from the cursor, without Django's per-value
-    converters, which cost more than the query for the per-case rows the medians need. Select
-    times through _text and read them with _t. The names must put model fields before
-    annotations, in annotation order (the order of the SELECT); this is checked."""
-    qs = qs.values_list(*names)
+# -- compiled statements ---------------------------------------------------------------------------
+# Building and compiling a family's ORM query costs more Python than running it costs for most
+# sections (about 20 ms of a scorecard on an empty register). The SQL depends only on the query's
+# shape (the family, how many units, whether a worker or a category filter is set, the periods and
+# options), not on which units, worker or categories: each shape is compiled once with stand-ins
+# (marks) for those values, and later calls put their own values in the marks' places. CHECK_STATEMENTS
+# (set by the tests) compiles every statement afresh as well and refuses any difference.
+_MARK_UNIT = -1_900_000_000  # the k-th unit id's mark is _MARK_UNIT - k: no id is negative
+_MARK_WORKER = -1_800_000_000
+_MARK_KATEGORI = "~tanda-kategori-{}~"
+STATEMENTS_MAX = 4096
+CHECK_STATEMENTS = False
+_statements: OrderedDict[tuple[Any, ...], _Statement] = OrderedDict()
+_statements_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class _Statement:
+    sql: str
+    params: tuple[Any, ...]
+    slots: tuple[tuple[int, Any], ...]  # (position in params, mark)
+    names: tuple[str, ...]  # the columns, in SELECT order
+
+
+def _compile(qs: QuerySet[Any], marks: Iterable[Any] = (), names: Sequence[str] | None = None) -> _Statement:
+    """The SQL of a values() queryset, or of qs.values_list(*names) (the names must put model fields
+    before annotations, in annotation order: the order of the SELECT; this is checked)."""
+    if names is not None:
+        qs = qs.values_list(*names)
     q = qs.query
-    if [*q.values_select, *q.annotation_select] != list(names):
+    # the SELECT's order: values() keeps the order it was given, annotations named in it included
+    columns = tuple(q.selected) if q.selected else (*q.values_select, *q.annotation_select)
+    if names is not None and list(columns) != list(names):
         raise AssertionError(f"columns {names} are not in SELECT order")
     sql, params = q.get_compiler(qs.db).as_sql()
-    with connections[qs.db].cursor() as cur:
-        cur.execute(sql, params)
+    wanted = set(marks)
+    slots = tuple((i, v) for i, v in enumerate(params)
+                  if type(v) in (int, str) and v in wanted)
+    if "~tanda-kategori-" in sql:
+        raise AssertionError("a mark was written into the SQL rather than passed as a parameter")
+    return _Statement(sql, tuple(params), slots, columns)
+
+
+def _run(st: _Statement, db: str, values: dict[Any, Any]) -> list[tuple[Any, ...]]:
+    """Rows of a statement, its marks replaced by values, straight from the cursor (without Django's
+    per-value converters, which cost more than the query for the per-case rows the medians need:
+    select times through _text and read them with _t)."""
+    params = list(st.params)
+    for i, mark in st.slots:
+        params[i] = values[mark]
+    with connections[db].cursor() as cur:
+        cur.execute(st.sql, params)
         return cur.fetchall()
 
 
@@ -217,6 +262,54 @@ class _Engine:
         self.parts: list[dict[int, _Parts]] = [defaultdict(_Parts) for _ in self.periods]
         self.done: set[str] = set()
         self.needed: set[str] = set(defs.ALL_IDS)  # the measures asked for (compute_many narrows it)
+        self.db = Case.objects.db
+        # what a statement's SQL depends on besides its family (see _Statement), and the marks' values
+        self.shape = (connections[self.db].vendor, None if self.unit_ids is None else len(self.unit_ids),
+                      worker is None, None if self.kategori is None else len(self.kategori),
+                      tuple((p.start, p.end) for p in self.periods), opts)
+        marked = self._marked()
+        self.marks: dict[Any, Any] = {
+            **dict(zip(marked.unit_ids or [], self.unit_ids or [], strict=True)),
+            **({marked.worker: worker} if worker is not None else {}),
+            **dict(zip(marked.kategori or [], self.kategori or [], strict=True)),
+        }
+
+    def _marked(self) -> _Engine:
+        """This engine with marks for its unit ids, worker and categories (see _Statement)."""
+        e = copy.copy(self)
+        e.unit_ids = None if self.unit_ids is None else [_MARK_UNIT - k for k in range(len(self.unit_ids))]
+        e.worker = None if self.worker is None else _MARK_WORKER
+        e.kategori = None if self.kategori is None else [_MARK_KATEGORI.format(k) for k in range(len(self.kategori))]
+        return e
+
+    def _rows(self, key: tuple[Any, ...], build: Callable[[_Engine], QuerySet[Any]],
+              names: Sequence[str] | None = None) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
+        """Columns and rows of the query build(engine) makes, compiled once per shape: build must take
+        every unit id, worker and category from the engine it is given, never from this one."""
+        shape = (key, self.shape)
+        with _statements_lock:
+            st = _statements.get(shape)
+            if st is not None:
+                _statements.move_to_end(shape)
+        if st is None:
+            st = _compile(build(self._marked()), self.marks, names)
+            with _statements_lock:
+                _statements[shape] = st
+                while len(_statements) > STATEMENTS_MAX:
+                    _statements.popitem(last=False)
+        if CHECK_STATEMENTS:
+            fresh = _compile(build(self), (), names)
+            params = list(st.params)
+            for i, mark in st.slots:
+                params[i] = self.marks[mark]
+            if (fresh.sql, list(fresh.params)) != (st.sql, params):
+                raise AssertionError(f"statement {key} differs from its fresh compile:\n{st.sql}\n{params}\n"
+                                     f"{fresh.sql}\n{list(fresh.params)}")
+        return st.names, _run(st, self.db, self.marks)
+
+    def _dicts(self, key: tuple[Any, ...], build: Callable[[_Engine], QuerySet[Any]]) -> list[dict[str, Any]]:
+        names, rows = self._rows(key, build)
+        return [dict(zip(names, row, strict=True)) for row in rows]
 
     # querysets restricted to the units (and worker)
     def cases(self) -> QuerySet[Case]:
@@ -264,27 +357,32 @@ class _Engine:
             self.put(k, uid, key, v)
 
     # -- families ---------------------------------------------------------------------------------
+    # Each builds its queries in a function of an engine `e` (this one, or its marked copy: see
+    # _rows), taking every unit id, worker and category from `e`.
     def fam_cases(self) -> None:
         """Cases handled in P and their subsets. The handled sets of adjacent periods overlap (a case
         open across New Year is handled in both), so the query reads the cases handled in any of the
         periods once and counts each period's with its own FILTER."""
-        several = len(self.periods) > 1
-        aggs: dict[str, Any] = {}
-        for k, p in enumerate(self.periods):
-            h = _handled(p) if several else Q()  # one period: the WHERE is already handled(P)
-            rec, clo = _in_period("reported_at", p), _in_period("closed_at", p)
-            aggs |= {
-                f"handled_{k}": Count("pk", filter=h) if several else Count("pk"),
-                f"received_{k}": Count("pk", filter=h & rec),
-                f"resolved_{k}": Count("pk", filter=h & clo & Q(closure_reason__in=vocab.RESOLVED_REASONS)),
-                f"documented_{k}": Count("pk", filter=h & rec & Q(consent=True, first_asesmen__isnull=False)),
-                f"obstructed_{k}": Count("pk", filter=h & self._has_action_in_p(p, obstacle__gt="")),
-                f"children_{k}": Count("child_id", distinct=True, filter=h) if several
-                else Count("child_id", distinct=True),
-                f"children_spm_{k}": Count("child_id", distinct=True,
-                                           filter=h & self._has_action_in_p(p, service__in=vocab.SPM_SERVICES)),
-            }
-        for row in self.cases().filter(_handled(self.span)).values("unit_id").annotate(**aggs):
+        def build(e: _Engine) -> QuerySet[Any]:
+            several = len(e.periods) > 1
+            aggs: dict[str, Any] = {}
+            for k, p in enumerate(e.periods):
+                h = _handled(p) if several else Q()  # one period: the WHERE is already handled(P)
+                rec, clo = _in_period("reported_at", p), _in_period("closed_at", p)
+                aggs |= {
+                    f"handled_{k}": Count("pk", filter=h) if several else Count("pk"),
+                    f"received_{k}": Count("pk", filter=h & rec),
+                    f"resolved_{k}": Count("pk", filter=h & clo & Q(closure_reason__in=vocab.RESOLVED_REASONS)),
+                    f"documented_{k}": Count("pk", filter=h & rec & Q(consent=True, first_asesmen__isnull=False)),
+                    f"obstructed_{k}": Count("pk", filter=h & e._has_action_in_p(p, obstacle__gt="")),
+                    f"children_{k}": Count("child_id", distinct=True, filter=h) if several
+                    else Count("child_id", distinct=True),
+                    f"children_spm_{k}": Count("child_id", distinct=True,
+                                               filter=h & e._has_action_in_p(p, service__in=vocab.SPM_SERVICES)),
+                }
+            return e.cases().filter(_handled(e.span)).values("unit_id").annotate(**aggs)
+
+        for row in self._dicts(("cases",), build):
             uid = row.pop("unit_id")
             for key, v in row.items():
                 name, period = key.rsplit("_", 1)
@@ -298,7 +396,7 @@ class _Engine:
         handled cases 15 -> 9 ms a period); SQLite reads an IN once into a temporary index at any
         size (75 -> 58 ms for that section's scorecard)."""
         in_p = {"time__gte": p.start_utc, "time__lt": p.end_utc, **filters}
-        if connections[Case.objects.db].vendor == "sqlite" or (
+        if connections[self.db].vendor == "sqlite" or (
                 self.unit_ids is not None and len(self.unit_ids) <= IN_MAX_UNITS):
             return Q(pk__in=self.via_case(Action.objects.all()).filter(**in_p).values("case_id"))
         return Q(_actions_of_case(**in_p))
@@ -309,11 +407,13 @@ class _Engine:
         prevs = [p.previous() for p in self.periods]
         adjacent = all(a.end == b.start for a, b in zip(prevs, prevs[1:], strict=False))
         groups = [(list(range(len(prevs))), prevs)] if adjacent else [([k], [p]) for k, p in enumerate(prevs)]
-        for ks, ps in groups:
-            rows = self.cases().filter(
-                _in_period("closed_at", Period(ps[0].start, ps[-1].end)), closure_reason__in=vocab.RESOLVED_REASONS
-            ).annotate(b=self._bucket("closed_at", ps)).values("unit_id", "b").annotate(resolved_prev=Count("pk"))
-            for row in rows:
+        for g, (ks, ps) in enumerate(groups):
+            def build(e: _Engine, ps: list[Period] = ps) -> QuerySet[Any]:
+                return e.cases().filter(
+                    _in_period("closed_at", Period(ps[0].start, ps[-1].end)), closure_reason__in=vocab.RESOLVED_REASONS
+                ).annotate(b=e._bucket("closed_at", ps)).values("unit_id", "b").annotate(resolved_prev=Count("pk"))
+
+            for row in self._dicts(("prev", g), build):
                 self.put_row(ks[row["b"]], row)
 
     def fam_response(self) -> None:
@@ -328,11 +428,14 @@ class _Engine:
         sla = {True: dt.timedelta(hours=o.sla_high_hours), False: dt.timedelta(hours=o.sla_other_hours)}
         # the child's sex (a join per case) only for the equity ratio, its one use
         by_sex = "rasio_kesetaraan_respon" in self.needed
-        rows = _fetch(
-            self.cases().filter(_in_period("reported_at", self.span)).annotate(
-                b=self._bucket("reported_at", self.periods), reported=_text("reported_at"),
-                f_pa=_text("first_pendekatan_awal"), f_as=_text("first_asesmen")),
-            "unit_id", *(("child__sex",) if by_sex else ()), "risk", "b", "reported", "f_pa", "f_as")
+
+        def build(e: _Engine) -> QuerySet[Any]:
+            return e.cases().filter(_in_period("reported_at", e.span)).annotate(
+                b=e._bucket("reported_at", e.periods), reported=_text("reported_at"),
+                f_pa=_text("first_pendekatan_awal"), f_as=_text("first_asesmen"))
+
+        _, rows = self._rows(("response", by_sex), build, (
+            "unit_id", *(("child__sex",) if by_sex else ()), "risk", "b", "reported", "f_pa", "f_as"))
         sex = None
         for row in rows:
             if by_sex:
@@ -359,9 +462,12 @@ class _Engine:
         """closed(P), one row per case with its five first times: kepatuhan_sop (stages in order and
         an approved case plan) and the stage-to-stage delays (days) for the durasi_* medians."""
         firsts = {f"f_{i}": _text(Case.FIRST_FIELDS[stage]) for i, stage in enumerate(FIRST_STAGES)}
-        rows = _fetch(self.cases().filter(_in_period("closed_at", self.span)).annotate(
-            b=self._bucket("closed_at", self.periods), **firsts, approved=_text("plan_approved_at")),
-            "unit_id", "b", *firsts, "approved")
+
+        def build(e: _Engine) -> QuerySet[Any]:
+            return e.cases().filter(_in_period("closed_at", e.span)).annotate(
+                b=e._bucket("closed_at", e.periods), **firsts, approved=_text("plan_approved_at"))
+
+        _, rows = self._rows(("closed",), build, ("unit_id", "b", *firsts, "approved"))
         pairs = [(FIRST_STAGES.index(a), FIRST_STAGES.index(b), defs.durasi_id(a, b)) for a, b in defs.STAGE_PAIRS]
         # the durations are parsed only when a durasi_* measure is wanted; the order check compares
         # the texts (see _text: text order is time order)
@@ -385,17 +491,18 @@ class _Engine:
         One row per case, both times read from the case (derived from its actions). A case may act
         in several periods, so one query per period."""
         for k, p in enumerate(self.periods):
-            in_p = {"stage": "intervensi", "time__gte": p.start_utc, "time__lt": p.end_utc}
-            # the period's intervensi actions of the units (the unit, time index; the time index for all)
-            chosen = Q(pk__in=self.via_case(Action.objects.all()).filter(**in_p).values("case_id"))
-            # the cases by their ids alone (their unit is the action's): PostgreSQL then probes the
-            # thousand or so cases instead of hashing all the unit's cases (12 -> 9 ms)
-            cases = Case.objects.order_by() if self.worker is None else Case.objects.filter(worker_id=self.worker)
-            if self.kategori is not None:
-                cases = cases.filter(category__in=self.kategori)
-            rows = _fetch(cases.filter(chosen).annotate(
-                f_int=_text("first_intervensi"), f_app=_text("plan_approved_at")),
-                "unit_id", "f_int", "f_app")
+            def build(e: _Engine, p: Period = p) -> QuerySet[Any]:
+                in_p = {"stage": "intervensi", "time__gte": p.start_utc, "time__lt": p.end_utc}
+                # the period's intervensi actions of the units (the unit, time index; the time index for all)
+                chosen = Q(pk__in=e.via_case(Action.objects.all()).filter(**in_p).values("case_id"))
+                # the cases by their ids alone (their unit is the action's): PostgreSQL then probes the
+                # thousand or so cases instead of hashing all the unit's cases (12 -> 9 ms)
+                cases = Case.objects.order_by() if e.worker is None else Case.objects.filter(worker_id=e.worker)
+                if e.kategori is not None:
+                    cases = cases.filter(category__in=e.kategori)
+                return cases.filter(chosen).annotate(f_int=_text("first_intervensi"), f_app=_text("plan_approved_at"))
+
+            _, rows = self._rows(("plan", k), build, ("unit_id", "f_int", "f_app"))
             for uid, f_int, f_app in rows:
                 n = self.parts[k][uid].n
                 n["intervened"] += 1
@@ -403,32 +510,38 @@ class _Engine:
                     n["plan_ok"] += 1
 
     def fam_obstacles(self) -> None:
-        rows = (
-            self.via_case(Action.objects.all()).filter(_in_period("time", self.span), obstacle__in=defs.OBSTACLES)
-            .annotate(b=self._bucket("time", self.periods))
-            .values("unit_id", "b", "obstacle").annotate(n=Count("*"))  # COUNT(*): the index alone answers
-        )
-        for row in rows:
+        def build(e: _Engine) -> QuerySet[Any]:
+            return (
+                e.via_case(Action.objects.all()).filter(_in_period("time", e.span), obstacle__in=defs.OBSTACLES)
+                .annotate(b=e._bucket("time", e.periods))
+                .values("unit_id", "b", "obstacle").annotate(n=Count("*"))  # COUNT(*): the index alone answers
+            )
+
+        for row in self._dicts(("obstacles",), build):
             self.put(row["b"], row["unit_id"], f"kendala_{row['obstacle']}", row["n"])
 
     def fam_spm_services(self) -> None:
         """Distinct children of handled(P) with an action of each SPM service in P (per period: a
         child may be served in several)."""
         for k, p in enumerate(self.periods):
-            rows = (
-                self.via_case(Action.objects.all())
-                .filter(_in_period("time", p), _handled(p, "case__"), service__in=vocab.SPM_SERVICES)
-                .values("unit_id", "service").annotate(n=Count("case__child_id", distinct=True))
-            )
-            for row in rows:
+            def build(e: _Engine, p: Period = p) -> QuerySet[Any]:
+                return (
+                    e.via_case(Action.objects.all())
+                    .filter(_in_period("time", p), _handled(p, "case__"), service__in=vocab.SPM_SERVICES)
+                    .values("unit_id", "service").annotate(n=Count("case__child_id", distinct=True))
+                )
+
+            for row in self._dicts(("spm_services", k), build):
                 self.put(k, row["unit_id"], defs.spm_count_id(row["service"]), row["n"])
 
     def fam_referrals(self) -> None:
         """Referrals sent in P, one row each: the counts and the acknowledgement delays (hours) for
         the median come from the same fetch."""
-        rows = _fetch(self.via_case(Referral.objects.all()).filter(_in_period("sent_at", self.span)).annotate(
-            b=self._bucket("sent_at", self.periods), sent=_text("sent_at"), ack=_text("acknowledged_at")),
-            "unit_id", "result", "b", "sent", "ack")
+        def build(e: _Engine) -> QuerySet[Any]:
+            return e.via_case(Referral.objects.all()).filter(_in_period("sent_at", e.span)).annotate(
+                b=e._bucket("sent_at", e.periods), sent=_text("sent_at"), ack=_text("acknowledged_at"))
+
+        _, rows = self._rows(("referrals",), build, ("unit_id", "result", "b", "sent", "ack"))
         for uid, result, b, sent, ack in rows:
             parts = self.parts[b][uid]
             parts.n["referrals"] += 1
@@ -439,34 +552,40 @@ class _Engine:
 
     def fam_complaints(self) -> None:
         limit = dt.timedelta(days=self.opts.complaint_days)
-        rows = (
-            self.by_unit(Complaint.objects.all()).filter(_in_period("received_at", self.span))
-            .alias(took=_duration("resolved_at", "received_at"))
-            .annotate(b=self._bucket("received_at", self.periods))
-            .values("unit_id", "b").annotate(
-                complaints=Count("pk"),
-                complaints_on_time=Count("pk", filter=Q(resolved_at__isnull=False, took__lte=limit)),
+
+        def build(e: _Engine) -> QuerySet[Any]:
+            return (
+                e.by_unit(Complaint.objects.all()).filter(_in_period("received_at", e.span))
+                .alias(took=_duration("resolved_at", "received_at"))
+                .annotate(b=e._bucket("received_at", e.periods))
+                .values("unit_id", "b").annotate(
+                    complaints=Count("pk"),
+                    complaints_on_time=Count("pk", filter=Q(resolved_at__isnull=False, took__lte=limit)),
+                )
             )
-        )
-        for row in rows:
+
+        for row in self._dicts(("complaints",), build):
             self.put_row(row["b"], row)
 
     def fam_survey(self) -> None:
-        aggs: dict[str, Any] = {}
-        for u in SKM:
-            aggs[f"sum_{u}"] = Sum(u)
-            aggs[f"cnt_{u}"] = Count(u)
-        rows = (
-            self.by_unit(SurveyResponse.objects.all())
-            .filter(date__gte=self.span.start, date__lt=self.span.end)
-            .annotate(b=self._bucket("date", self.periods, dates=True))
-            .values("unit_id", "b").annotate(**aggs)
-        )
-        for row in rows:
+        def build(e: _Engine) -> QuerySet[Any]:
+            aggs: dict[str, Any] = {}
+            for u in SKM:
+                aggs[f"sum_{u}"] = Sum(u)
+                aggs[f"cnt_{u}"] = Count(u)
+            return (
+                e.by_unit(SurveyResponse.objects.all())
+                .filter(date__gte=e.span.start, date__lt=e.span.end)
+                .annotate(b=e._bucket("date", e.periods, dates=True))
+                .values("unit_id", "b").annotate(**aggs)
+            )
+
+        for row in self._dicts(("survey",), build):
             self.put_row(row["b"], row)
 
     def _yearly(self, model: Any, **aggs: Any) -> None:
-        """Records of year(P), for the periods that are calendar years, in one query."""
+        """Records of year(P), for the periods that are calendar years, in one query (through the ORM:
+        its converters turn the sums of decimal FTE into the decimals they are)."""
         years = {p.calendar_year: k for k, p in enumerate(self.periods) if p.calendar_year is not None}
         if not years:
             return
