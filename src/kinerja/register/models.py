@@ -161,8 +161,18 @@ class Case(models.Model):
                                    name="case_closed_after_reported"),
         ]
         indexes = [
-            models.Index(fields=["unit", "reported_at"], name="case_unit_reported"),
-            models.Index(fields=["unit", "closed_at"], name="case_unit_closed"),
+            # The indicator engine reads a unit's cases of a period through these two, and finds every
+            # column it needs in them (no visit to a case's row: at a section of 22,000 cases a
+            # scorecard's four case queries took 50 -> 32 ms on PostgreSQL, 36 -> 30 ms on SQLite,
+            # whose planner reads the handled cases through the first). The id is in the row's
+            # address on SQLite but must be named for PostgreSQL.
+            models.Index(fields=["unit", "reported_at", "risk", "first_pendekatan_awal", "first_asesmen", "child",
+                                 "closed_at", "closure_reason", "consent", "id"],
+                         name="case_unit_reported"),
+            models.Index(fields=["unit", "closed_at", "closure_reason", "reported_at", "consent", "child",
+                                 "first_pendekatan_awal", "first_asesmen", "first_rencana_intervensi",
+                                 "first_intervensi", "first_terminasi", "plan_approved_at", "id"],
+                         name="case_unit_closed"),
             models.Index(fields=["worker", "reported_at"], name="case_worker_reported"),
             # the case list's keyset order over many units (a division or the whole country): walked
             # backwards, newest first, instead of sorting every case of the units
