@@ -602,3 +602,31 @@ def test_a_statement_built_from_the_wrong_engine_is_refused(units):
     with pytest.raises(AssertionError, match="differs from its fresh compile"):
         other._rows(("wrong",), lambda e: Case.objects.filter(unit_id__in=other.unit_ids).values("unit_id"))
     measures._statements.clear()
+
+
+def test_times_reach_the_engine_as_exact_microseconds(units):
+    """The per-case times are read as the backend gives them cheaply (measures._Instant) and turned
+    into whole microseconds since 1970, exact with and without a fraction (SQLite's own date
+    functions would round .999999 up to the next second); null stays null; and the values as read
+    compare as the times do."""
+    from kinerja.indicators.measures import _compile, _Instant, _micros, _run
+    from kinerja.register.models import Case
+
+    epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+    times = [dt.datetime(2020, 2, 29, 23, 59, 59, tzinfo=dt.UTC),
+             dt.datetime(2020, 2, 29, 23, 59, 59, 1, tzinfo=dt.UTC),
+             dt.datetime(2020, 3, 1, 0, 0, 0, 1, tzinfo=dt.UTC),
+             dt.datetime(2024, 12, 31, 16, 59, 59, 999999, tzinfo=dt.UTC),
+             wib(2016, 1, 1) + dt.timedelta(microseconds=500000)]
+    for t in times:
+        case(units["seksi"], t, closed=t + dt.timedelta(microseconds=7))
+    case(units["seksi"], times[0])
+    us = _micros(connection.vendor)
+    # as the engine reads them: straight from the cursor
+    rows = _run(_compile(Case.objects.annotate(r=_Instant("reported_at"), c=_Instant("closed_at")), (), ("r", "c")),
+                "default", {})
+    got = sorted((us(r), us(c)) for r, c in rows if c is not None)
+    assert got == sorted(((t - epoch) // dt.timedelta(microseconds=1),
+                          (t - epoch) // dt.timedelta(microseconds=1) + 7) for t in times)
+    assert [us(c) for r, c in rows if c is None] == [None]
+    assert sorted(r for r, _ in rows[:len(times)]) == [r for r, _ in sorted(rows[:len(times)], key=lambda x: us(x[0]))]

@@ -46,23 +46,23 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connections
-from django.db.models import Case as SqlCase
 from django.db.models import (
+    BigIntegerField,
     Count,
     DurationField,
     Exists,
     ExpressionWrapper,
     F,
+    Func,
     IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Sum,
-    TextField,
     When,
 )
+from django.db.models import Case as SqlCase
 from django.db.models import Value as SqlValue
-from django.db.models.functions import Cast
 
 from kinerja import vocab
 from kinerja.indicators import cache as figure_cache
@@ -177,7 +177,7 @@ def _compile(qs: QuerySet[Any], marks: Iterable[Any] = (), names: Sequence[str] 
 def _run(st: _Statement, db: str, values: dict[Any, Any]) -> list[tuple[Any, ...]]:
     """Rows of a statement, its marks replaced by values, straight from the cursor (without Django's
     per-value converters, which cost more than the query for the per-case rows the medians need:
-    select times through _text and read them with _t)."""
+    select times through _Instant)."""
     params = list(st.params)
     for i, mark in st.slots:
         params[i] = values[mark]
@@ -186,19 +186,58 @@ def _run(st: _Statement, db: str, values: dict[Any, Any]) -> list[tuple[Any, ...
         return cur.fetchall()
 
 
-def _text(expr: Any) -> Cast:
-    """A time fetched as text: psycopg's timestamptz loader under Django is pure Python and costs
-    more than the query; text, read by _t's C fromisoformat, does not. Within one backend the texts
-    of two times compare as the times do, so order checks need no parsing: a fixed-width UTC date
-    and time, then an optional fraction ('.5', or SQLite's six digits) and PostgreSQL's '+00', where
-    '+' sorts before '.' and a shorter SQLite text is a prefix of the longer."""
-    return Cast(expr, output_field=TextField())
+class _Instant(Func):
+    """A time as the engine reads it: on PostgreSQL whole microseconds since 1970 (UTC), which psycopg
+    reads in C (its timestamptz loader under Django is pure Python and cost more than the query;
+    EXTRACT(EPOCH ...) is numeric from PostgreSQL 14, exact to the microsecond); on SQLite the stored
+    text, 'YYYY-MM-DD HH:MM:SS' in UTC with '.ffffff' when there are microseconds (computing the
+    integer there cost more than parsing it in Python). Within a backend the values compare as the
+    times do: a shorter SQLite text is a prefix of the longer. _micros() turns either into integers."""
+
+    arity = 1
+    output_field = BigIntegerField()
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        raise NotImplementedError(f"_Instant: no SQL for {connection.vendor}")
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        # a cast, or the driver would parse the column's declared datetime with Django's Python parser
+        return super().as_sql(compiler, connection, template="CAST(%(expressions)s AS text)", **extra)
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return super().as_sql(compiler, connection, template="CAST(EXTRACT(EPOCH FROM %(expressions)s) * 1000000 AS bigint)",
+                              **extra)
 
 
-def _t(v: Any) -> Any:
-    """A time fetched by _text: ISO text in UTC (naive from SQLite, +00 from PostgreSQL; only
-    differences and order within one backend are used), or None."""
-    return dt.datetime.fromisoformat(v) if isinstance(v, str) else v
+_EPOCH = dt.datetime(1970, 1, 1)
+_ONE_US = dt.timedelta(microseconds=1)
+
+
+def _from_text(v: str | None) -> int | None:
+    return None if v is None else (dt.datetime.fromisoformat(v) - _EPOCH) // _ONE_US
+
+
+def _same(v: int | None) -> int | None:
+    return v
+
+
+def _micros(vendor: str) -> Callable[[Any], int | None]:
+    """What turns an _Instant value of this backend into microseconds since 1970, or None."""
+    return _from_text if vendor == "sqlite" else _same
+
+
+def _us(delta: dt.timedelta) -> int:
+    """A duration in whole microseconds (as timedelta holds it)."""
+    return delta // dt.timedelta(microseconds=1)
+
+
+def _hours(us: int) -> float:
+    """Microseconds as hours, the float timedelta.total_seconds() / 3600 gives (the same two roundings)."""
+    return us / 10**6 / 3600.0
+
+
+def _days(us: int) -> float:
+    return us / 10**6 / 86400.0
 
 
 def _num(v: Any) -> float:
@@ -263,6 +302,7 @@ class _Engine:
         self.done: set[str] = set()
         self.needed: set[str] = set(defs.ALL_IDS)  # the measures asked for (compute_many narrows it)
         self.db = Case.objects.db
+        self.us = _micros(connections[self.db].vendor)  # an _Instant's value -> microseconds
         # what a statement's SQL depends on besides its family (see _Statement), and the marks' values
         self.shape = (connections[self.db].vendor, None if self.unit_ids is None else len(self.unit_ids),
                       worker is None, None if self.kategori is None else len(self.kategori),
@@ -425,24 +465,25 @@ class _Engine:
         Python: SQLite has no interval type, and Django's per-row SQL function for it costs more
         than the fetch."""
         o = self.opts
-        sla = {True: dt.timedelta(hours=o.sla_high_hours), False: dt.timedelta(hours=o.sla_other_hours)}
+        sla = {True: _us(dt.timedelta(hours=o.sla_high_hours)), False: _us(dt.timedelta(hours=o.sla_other_hours))}
         # the child's sex (a join per case) only for the equity ratio, its one use
         by_sex = "rasio_kesetaraan_respon" in self.needed
 
         def build(e: _Engine) -> QuerySet[Any]:
             return e.cases().filter(_in_period("reported_at", e.span)).annotate(
-                b=e._bucket("reported_at", e.periods), reported=_text("reported_at"),
-                f_pa=_text("first_pendekatan_awal"), f_as=_text("first_asesmen"))
+                b=e._bucket("reported_at", e.periods), reported=_Instant("reported_at"),
+                f_pa=_Instant("first_pendekatan_awal"), f_as=_Instant("first_asesmen"))
 
         _, rows = self._rows(("response", by_sex), build, (
             "unit_id", *(("child__sex",) if by_sex else ()), "risk", "b", "reported", "f_pa", "f_as"))
         sex = None
+        us = self.us
         for row in rows:
             if by_sex:
                 uid, sex, risk, b, reported, f_pa, f_as = row
             else:
                 uid, risk, b, reported, f_pa, f_as = row
-            reported, f_pa, f_as = _t(reported), _t(f_pa), _t(f_as)
+            reported, f_pa, f_as = us(reported), us(f_pa), us(f_as)
             parts = self.parts[b][uid]
             n, lists = parts.n, parts.lists
             s = "l" if sex == "L" else "p"
@@ -450,40 +491,41 @@ class _Engine:
                 n[f"received_{s}"] += 1
             if f_pa is not None:
                 took = f_pa - reported
-                lists["response_h"].append(took.total_seconds() / 3600.0)
+                lists["response_h"].append(_hours(took))
                 if took <= sla[risk == "tinggi"]:
                     if by_sex:
                         n[f"on_time_{s}"] += 1
                     n["on_time"] += 1
             if f_as is not None:
-                lists["assessment_d"].append((f_as - reported).total_seconds() / 86400.0)
+                lists["assessment_d"].append(_days(f_as - reported))
 
     def fam_closed(self) -> None:
         """closed(P), one row per case with its five first times: kepatuhan_sop (stages in order and
         an approved case plan) and the stage-to-stage delays (days) for the durasi_* medians."""
-        firsts = {f"f_{i}": _text(Case.FIRST_FIELDS[stage]) for i, stage in enumerate(FIRST_STAGES)}
+        firsts = {f"f_{i}": _Instant(Case.FIRST_FIELDS[stage]) for i, stage in enumerate(FIRST_STAGES)}
 
         def build(e: _Engine) -> QuerySet[Any]:
             return e.cases().filter(_in_period("closed_at", e.span)).annotate(
-                b=e._bucket("closed_at", e.periods), **firsts, approved=_text("plan_approved_at"))
+                b=e._bucket("closed_at", e.periods), **firsts, approved=_Instant("plan_approved_at"))
 
         _, rows = self._rows(("closed",), build, ("unit_id", "b", *firsts, "approved"))
         pairs = [(FIRST_STAGES.index(a), FIRST_STAGES.index(b), defs.durasi_id(a, b)) for a, b in defs.STAGE_PAIRS]
-        # the durations are parsed only when a durasi_* measure is wanted; the order check compares
-        # the texts (see _text: text order is time order)
+        # the order check compares the values as read (see _Instant); durations are turned into
+        # microseconds only when a durasi_* measure is wanted
         durations = any(key in self.needed for _, _, key in pairs)
         for uid, b, *row in rows:
-            texts, approved = row[:-1], row[-1]
+            times, approved = row[:-1], row[-1]
             parts = self.parts[b][uid]
             parts.n["closed"] += 1
-            if approved is not None and None not in texts and all(
-                    texts[i] <= texts[i + 1] for i in range(len(texts) - 1)):
+            if approved is not None and None not in times and all(
+                    times[i] <= times[i + 1] for i in range(len(times) - 1)):
                 parts.n["sop"] += 1
             if durations:
-                times = [_t(v) for v in texts]
+                micros = [self.us(v) for v in times]
                 for i, j, key in pairs:
-                    if times[i] is not None and times[j] is not None:
-                        parts.lists[key].append((times[j] - times[i]).total_seconds() / 86400.0)
+                    ti, tj = micros[i], micros[j]
+                    if ti is not None and tj is not None:
+                        parts.lists[key].append(_days(tj - ti))
 
     def fam_plan(self) -> None:
         """rencana_disetujui: cases with an intervensi action in P; plan approved by first intervensi
@@ -500,19 +542,23 @@ class _Engine:
                 cases = Case.objects.order_by() if e.worker is None else Case.objects.filter(worker_id=e.worker)
                 if e.kategori is not None:
                     cases = cases.filter(category__in=e.kategori)
-                return cases.filter(chosen).annotate(f_int=_text("first_intervensi"), f_app=_text("plan_approved_at"))
+                return cases.filter(chosen).annotate(f_int=_Instant("first_intervensi"),
+                                                     f_app=_Instant("plan_approved_at"))
 
             _, rows = self._rows(("plan", k), build, ("unit_id", "f_int", "f_app"))
             for uid, f_int, f_app in rows:
                 n = self.parts[k][uid].n
                 n["intervened"] += 1
-                if f_app is not None and f_app <= f_int:  # texts: text order is time order (see _text)
+                if f_app is not None and f_app <= f_int:
                     n["plan_ok"] += 1
 
     def fam_obstacles(self) -> None:
         def build(e: _Engine) -> QuerySet[Any]:
             return (
-                e.via_case(Action.objects.all()).filter(_in_period("time", e.span), obstacle__in=defs.OBSTACLES)
+                # obstacle > '' as the partial index action_unit_obstacle says it (SQLite uses a partial
+                # index only for a query that names its condition)
+                e.via_case(Action.objects.all()).filter(_in_period("time", e.span), obstacle__gt="",
+                                                        obstacle__in=defs.OBSTACLES)
                 .annotate(b=e._bucket("time", e.periods))
                 .values("unit_id", "b", "obstacle").annotate(n=Count("*"))  # COUNT(*): the index alone answers
             )
@@ -539,7 +585,7 @@ class _Engine:
         the median come from the same fetch."""
         def build(e: _Engine) -> QuerySet[Any]:
             return e.via_case(Referral.objects.all()).filter(_in_period("sent_at", e.span)).annotate(
-                b=e._bucket("sent_at", e.periods), sent=_text("sent_at"), ack=_text("acknowledged_at"))
+                b=e._bucket("sent_at", e.periods), sent=_Instant("sent_at"), ack=_Instant("acknowledged_at"))
 
         _, rows = self._rows(("referrals",), build, ("unit_id", "result", "b", "sent", "ack"))
         for uid, result, b, sent, ack in rows:
@@ -548,7 +594,7 @@ class _Engine:
             if ack is None or result == "tanpa_respon":
                 parts.n["unanswered"] += 1
             if ack is not None:
-                parts.lists["referral_h"].append((_t(ack) - _t(sent)).total_seconds() / 3600.0)
+                parts.lists["referral_h"].append(_hours(self.us(ack) - self.us(sent)))
 
     def fam_complaints(self) -> None:
         limit = dt.timedelta(days=self.opts.complaint_days)
