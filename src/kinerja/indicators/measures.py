@@ -197,7 +197,8 @@ class _Instant(Func):
     arity = 1
     output_field = BigIntegerField()
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+    def as_sql(self, compiler: Any, connection: Any, function: str | None = None, template: str | None = None,
+               arg_joiner: str | None = None, **extra_context: Any) -> Any:
         raise NotImplementedError(f"_Instant: no SQL for {connection.vendor}")
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
@@ -221,8 +222,9 @@ def _same(v: int | None) -> int | None:
     return v
 
 
-def _micros(vendor: str) -> Callable[[Any], int | None]:
-    """What turns an _Instant value of this backend into microseconds since 1970, or None."""
+def _micros(vendor: str) -> Callable[[Any], Any]:
+    """What turns an _Instant value of this backend into microseconds since 1970 (int), or None
+    (typed Any: the callers subtract values of non-null columns, or after a None check)."""
     return _from_text if vendor == "sqlite" else _same
 
 
