@@ -1,5 +1,6 @@
 """The figure cache (indicators.cache) is exact: after any write the cached figures of every unit
-and period equal a fresh computation, and the units the write cannot concern keep their entries.
+and period (and the publication gate's parts of them, compute_basis) equal a fresh computation, and
+the units the write cannot concern keep their entries.
 
 Each Hypothesis example runs in its own transaction (hypothesis.extra.django.TestCase), rolled
 back after, cache rows and data versions included."""
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
 from kinerja.indicators import cache as figure_cache
-from kinerja.indicators.measures import compute_periods, unit_tree
+from kinerja.indicators.measures import compute_basis, compute_periods, unit_tree
 from kinerja.indicators.periods import Period
 from kinerja.indicators.scorecard import scorecard, trend
 from tests.test_measures_properties import BASE, build, case_st
@@ -189,6 +190,13 @@ def _check_all(units, affected):
             elif u.pk not in affected:
                 assert hits == len(periods), (u.code, periods, hits)
             assert got == compute_periods([u.pk], periods, cached=False), (u.code, periods)
+            # the publication gate's parts (compute_basis) are kept under the same versions
+            before = dict(figure_cache.STATS)
+            basis = compute_basis([u.pk], periods)
+            hits = figure_cache.STATS["hit"] - before.get("hit", 0)
+            if affected is not None and u.pk not in affected:
+                assert hits == len(periods), (u.code, periods, hits)
+            assert basis == compute_basis([u.pk], periods, cached=False), (u.code, periods)
 
 
 class CacheProperties(TestCase):

@@ -1067,25 +1067,72 @@ def compute_basis(
     families: Iterable[str] = BASIS_FAMILIES,
     tree: _UnitTree | None = None,
     kategori: Iterable[str] | None = None,
+    cached: bool = True,
 ) -> list[dict[int, dict[str, float]]]:
     """The additive parts the measures are made of (numerators, denominators: "received",
     "on_time", "handled", "obstructed", ...; and "n_<list>" for the number of values behind each
-    median), per unit (with its descendants) and adjacent period, oldest first.
+    median), per unit (with its descendants) and adjacent period, oldest first; a part that is 0 is
+    left out.
 
     The publication gate needs them to suppress a rate whose numerator or denominator minus
     numerator is small, or a median over few values; the measures themselves are computed by
-    compute_periods and are not touched here. `families` limits the queries (see _NEEDS)."""
+    compute_periods and are not touched here. `families` limits the queries (see _NEEDS).
+
+    Kept in the figure cache like the measures (kind "basis", the families read part of the key,
+    the same data version): the public edition's gate reads every whole period of the unit's tree,
+    which cost seconds a report for a large section. `cached=False` computes afresh and stores
+    nothing."""
     roots = list(dict.fromkeys(_unit_id(u) for u in units))
-    engine = _Engine(roots, list(periods), _worker_id(worker), Options.from_settings(), tree or _UnitTree.load(),
-                     _kategori(kategori))
+    periods = list(periods)
+    wid, kat = _worker_id(worker), _kategori(kategori)
+    fams = tuple(dict.fromkeys(families))
+    tree = tree or _UnitTree.load()
+    opts = Options.from_settings()
+    if not (cached and figure_cache.enabled()) or not roots or not periods:
+        return _compute_basis(roots, periods, wid, fams, tree, kat, opts)
+
+    version = figure_cache.versions(roots, tree.descendants, periods)  # before any record (see cache)
+    variant = {"worker": wid, "kategori": kat, "families": sorted(fams),
+               "opts": [opts.sla_high_hours, opts.sla_other_hours, opts.complaint_days]}
+    keys = {(r, i): figure_cache.key("basis", r, p.start, p.end, variant)
+            for r in roots for i, p in enumerate(periods)}
+    found = figure_cache.get_many({k: version[ri] for ri, k in keys.items()})
+    stale_idx = sorted({i for (_, i), k in keys.items() if k not in found})
+    if stale_idx:
+        stale = [r for r in roots if any(keys[(r, i)] not in found for i in stale_idx)]
+        runs: list[list[int]] = []  # the stale periods in runs of adjacent ones, one engine each
+        for i in stale_idx:
+            if runs and periods[runs[-1][-1]].end == periods[i].start:
+                runs[-1].append(i)
+            else:
+                runs.append([i])
+        store = {}
+        for run in runs:
+            fresh = _compute_basis(stale, [periods[i] for i in run], wid, fams, tree, kat, opts)
+            for j, i in enumerate(run):
+                for r in stale:
+                    k = keys[(r, i)]
+                    found[k] = fresh[j][r]
+                    store[k] = (version[(r, i)], fresh[j][r])
+        figure_cache.STATS["computed"] += len(store)
+        figure_cache.put_many(store)
+    return [{r: found[keys[(r, i)]] for r in roots} for i in range(len(periods))]
+
+
+def _compute_basis(roots: list[int], periods: list[Period], wid: int | None, families: tuple[str, ...],
+                   tree: _UnitTree, kat: list[str] | None, opts: Options) -> list[dict[int, dict[str, float]]]:
+    """compute_basis without the cache: the engine runs."""
+    engine = _Engine(roots, periods, wid, opts, tree, kat)
     engine.run(families)
     out: list[dict[int, dict[str, float]]] = []
     for k in range(len(engine.periods)):
         per_unit: dict[int, dict[str, float]] = {}
         for root in roots:
             parts = engine.rolled_up(root, k)
-            row = dict(parts.n)
-            row.update({f"n_{key}": float(len(vs)) for key, vs in parts.lists.items()})
+            # zero parts left out: a row then depends on its unit and period alone, not on which
+            # periods were computed together (a missing part is 0 to the gate)
+            row = {key: v for key, v in parts.n.items() if v}
+            row.update({f"n_{key}": float(len(vs)) for key, vs in parts.lists.items() if vs})
             per_unit[root] = row
         out.append(per_unit)
     return out
