@@ -630,3 +630,15 @@ def test_times_reach_the_engine_as_exact_microseconds(units):
                           (t - epoch) // dt.timedelta(microseconds=1) + 7) for t in times)
     assert [us(c) for r, c in rows if c is None] == [None]
     assert sorted(r for r, _ in rows[:len(times)]) == [r for r, _ in sorted(rows[:len(times)], key=lambda x: us(x[0]))]
+
+
+def test_times_on_another_database_are_refused_not_miscomputed():
+    """_Instant has SQL for SQLite and PostgreSQL only; any other backend is refused by name."""
+    from types import SimpleNamespace
+
+    from django.db import NotSupportedError
+
+    from kinerja.indicators.measures import _Instant
+
+    with pytest.raises(NotSupportedError, match="mysql"):
+        _Instant("reported_at").as_sql(None, SimpleNamespace(vendor="mysql"))

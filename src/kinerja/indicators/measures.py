@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import connections
+from django.db import NotSupportedError, connections
 from django.db.models import (
     BigIntegerField,
     Count,
@@ -174,15 +174,20 @@ def _compile(qs: QuerySet[Any], marks: Iterable[Any] = (), names: Sequence[str] 
     return _Statement(sql, tuple(params), slots, columns)
 
 
+def _params(st: _Statement, values: dict[Any, Any]) -> list[Any]:
+    """The statement's parameters with its marks replaced by values."""
+    params = list(st.params)
+    for i, mark in st.slots:
+        params[i] = values[mark]
+    return params
+
+
 def _run(st: _Statement, db: str, values: dict[Any, Any]) -> list[tuple[Any, ...]]:
     """Rows of a statement, its marks replaced by values, straight from the cursor (without Django's
     per-value converters, which cost more than the query for the per-case rows the medians need:
     select times through _Instant)."""
-    params = list(st.params)
-    for i, mark in st.slots:
-        params[i] = values[mark]
     with connections[db].cursor() as cur:
-        cur.execute(st.sql, params)
+        cur.execute(st.sql, _params(st, values))
         return cur.fetchall()
 
 
@@ -199,7 +204,8 @@ class _Instant(Func):
 
     def as_sql(self, compiler: Any, connection: Any, function: str | None = None, template: str | None = None,
                arg_joiner: str | None = None, **extra_context: Any) -> Any:
-        raise NotImplementedError(f"_Instant: no SQL for {connection.vendor}")
+        # Kinerja supports SQLite and PostgreSQL; another database gets this refusal, never wrong figures
+        raise NotSupportedError(f"_Instant: no SQL for {connection.vendor}")
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         # a cast, or the driver would parse the column's declared datetime with Django's Python parser
@@ -230,7 +236,7 @@ def _micros(vendor: str) -> Callable[[Any], Any]:
 
 def _us(delta: dt.timedelta) -> int:
     """A duration in whole microseconds (as timedelta holds it)."""
-    return delta // dt.timedelta(microseconds=1)
+    return delta // _ONE_US
 
 
 def _hours(us: int) -> float:
@@ -341,9 +347,7 @@ class _Engine:
                     _statements.popitem(last=False)
         if CHECK_STATEMENTS:
             fresh = _compile(build(self), (), names)
-            params = list(st.params)
-            for i, mark in st.slots:
-                params[i] = self.marks[mark]
+            params = _params(st, self.marks)
             if (fresh.sql, list(fresh.params)) != (st.sql, params):
                 raise AssertionError(f"statement {key} differs from its fresh compile:\n{st.sql}\n{params}\n"
                                      f"{fresh.sql}\n{list(fresh.params)}")
